@@ -1,0 +1,141 @@
+/**
+ * Options of `withObservability` / `observability`, and the one place where they fall back to
+ * Powertools' environment variables and then to defaults.
+ */
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+
+export type TracingMode = 'xray' | 'off';
+
+export interface RedactionOptions {
+  /**
+   * Extra key fragments treated as secrets (case and punctuation are ignored, so `apiKey`,
+   * `api_key` and `API-KEY` are one key). A value under a matching key becomes `[REDACTED]`.
+   */
+  keys?: string[];
+  /** When true, `keys` replaces the default list instead of extending it. @default false */
+  replaceDefaults?: boolean;
+}
+
+export interface LogBufferOptions {
+  /** Buffer lower-level lines and write them only if the invocation logs an error or fails. */
+  enabled?: boolean;
+  /** Buffer size per invocation, in bytes. @default 20480 */
+  maxBytes?: number;
+  /** Lines at this level and below are buffered. @default 'DEBUG' */
+  bufferAtVerbosity?: 'DEBUG' | 'INFO' | 'WARN';
+}
+
+export interface ObservabilityOptions {
+  /** Service name on every log line, metric and trace. Falls back to `POWERTOOLS_SERVICE_NAME`. */
+  serviceName?: string;
+  /** CloudWatch metrics namespace. Falls back to `POWERTOOLS_METRICS_NAMESPACE`, then `Lookout`. */
+  namespace?: string;
+  /** Log level. Falls back to `POWERTOOLS_LOG_LEVEL`, then `AWS_LAMBDA_LOG_LEVEL`, then `INFO`. */
+  logLevel?: LogLevel;
+  /** Share of invocations (0..1) logged at DEBUG. Falls back to `POWERTOOLS_LOGGER_SAMPLE_RATE`. */
+  debugSampleRate?: number;
+  /** Log buffering, as Powertools offers it; flushed when an error is logged or the handler fails. */
+  logBuffer?: LogBufferOptions;
+  /** Log each incoming event (redacted, truncated). Falls back to `POWERTOOLS_LOGGER_LOG_EVENT`. @default false */
+  logEvent?: boolean;
+  /** Largest logged event, in bytes of JSON; larger ones are truncated. @default 8192 */
+  maxEventBytes?: number;
+  /** One access-log line per HTTP invocation and a summary line per other invocation. @default true */
+  accessLog?: boolean;
+  /** What counts as a secret in logged objects and query strings. */
+  redact?: RedactionOptions;
+  /**
+   * Route templates such as `GET /orders/{id}`, matched against raw paths when the event carries no
+   * template (ALB, Function URLs, `$default` routes). Paths that match none are counted as `other`.
+   */
+  routes?: string[];
+  /** Emit metrics. Falls back to `POWERTOOLS_METRICS_DISABLED`. @default true */
+  metrics?: boolean;
+  /** Runtime figures (heap, RSS, memory utilization, event-loop utilization) per invocation. @default true */
+  runtimeMetrics?: boolean;
+  /** Distinct values kept per dimension per container; later ones become `other`. @default 50 */
+  maxDimensionValues?: number;
+  /**
+   * Tracing backend. Falls back to `POWERTOOLS_TRACE_ENABLED` (`false` means `off`), then `xray`.
+   * X-Ray only records inside Lambda with active tracing; elsewhere it costs nothing.
+   */
+  tracing?: TracingMode;
+  /**
+   * Record outgoing HTTP requests (URL included) as trace subsegments. Turn off when URLs carry
+   * secrets, such as webhook URLs. Falls back to `POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS`. @default true
+   */
+  captureHttpRequests?: boolean;
+  /**
+   * `withObservability` only: how long before the Lambda timeout the invocation is ended as a
+   * timeout, so that its logs and metrics are still written. @default 100
+   */
+  timeoutMarginMs?: number;
+}
+
+export interface ResolvedConfig {
+  serviceName: string;
+  namespace: string;
+  logLevel: LogLevel;
+  debugSampleRate: number | undefined;
+  logBuffer: LogBufferOptions | undefined;
+  logEvent: boolean;
+  maxEventBytes: number;
+  accessLog: boolean;
+  redact: RedactionOptions;
+  routes: string[];
+  metrics: boolean;
+  runtimeMetrics: boolean;
+  maxDimensionValues: number;
+  tracing: TracingMode;
+  captureHttpRequests: boolean;
+  functionName: string;
+  functionMemoryMb: number | undefined;
+}
+
+export const DEFAULT_NAMESPACE = 'Lookout';
+export const DEFAULT_SERVICE_NAME = 'service_undefined';
+
+const env = (key: string): string | undefined => {
+  const value = process.env[key]?.trim();
+  return value ? value : undefined;
+};
+
+const envBoolean = (key: string): boolean | undefined => {
+  const value = env(key)?.toLowerCase();
+  if (value === undefined) return undefined;
+  return ['1', 'true', 'yes', 'on'].includes(value);
+};
+
+const envNumber = (key: string): number | undefined => {
+  const value = env(key);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+};
+
+export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfig {
+  const traceEnabled = envBoolean('POWERTOOLS_TRACE_ENABLED');
+  return {
+    serviceName: options.serviceName ?? env('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
+    namespace: options.namespace ?? env('POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_NAMESPACE,
+    logLevel: (options.logLevel ??
+      env('POWERTOOLS_LOG_LEVEL') ??
+      env('AWS_LAMBDA_LOG_LEVEL') ??
+      'INFO') as LogLevel,
+    debugSampleRate: options.debugSampleRate ?? envNumber('POWERTOOLS_LOGGER_SAMPLE_RATE'),
+    logBuffer: options.logBuffer,
+    logEvent: options.logEvent ?? envBoolean('POWERTOOLS_LOGGER_LOG_EVENT') ?? false,
+    maxEventBytes: options.maxEventBytes ?? 8192,
+    accessLog: options.accessLog ?? true,
+    redact: options.redact ?? {},
+    routes: options.routes ?? [],
+    metrics: options.metrics ?? !(envBoolean('POWERTOOLS_METRICS_DISABLED') ?? false),
+    runtimeMetrics: options.runtimeMetrics ?? true,
+    maxDimensionValues: options.maxDimensionValues ?? 50,
+    tracing: options.tracing ?? (traceEnabled === false ? 'off' : 'xray'),
+    captureHttpRequests:
+      options.captureHttpRequests ?? envBoolean('POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS') ?? true,
+    functionName: env('AWS_LAMBDA_FUNCTION_NAME') ?? 'unknown',
+    functionMemoryMb: envNumber('AWS_LAMBDA_FUNCTION_MEMORY_SIZE'),
+  };
+}

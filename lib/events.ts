@@ -1,0 +1,158 @@
+/**
+ * What kind of event an invocation received, read defensively: events are untrusted input and any
+ * field may be missing or of the wrong type.
+ */
+
+export type HttpSource = 'apigw-rest' | 'apigw-http' | 'alb' | 'function-url';
+export type EventSource =
+  'sqs' | 'sns' | 'eventbridge' | 'schedule' | 's3' | 'dynamodb' | 'kinesis' | 'unknown';
+
+export interface HttpRequest {
+  kind: 'http';
+  source: HttpSource;
+  method: string;
+  path: string;
+  /** Route template from the event (`/orders/{id}`), when the source has one. */
+  template: string | undefined;
+  /** Query parameters, first value of each. */
+  query: Record<string, string>;
+  /** Header names lower-cased, first value of each. */
+  headers: Record<string, string>;
+  sourceIp: string | undefined;
+  userAgent: string | undefined;
+  apiRequestId: string | undefined;
+}
+
+export interface OtherEvent {
+  kind: 'event';
+  source: EventSource;
+  recordCount: number;
+}
+
+export type ClassifiedEvent = HttpRequest | OtherEvent;
+
+type Obj = Record<string, unknown>;
+
+export const isObject = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+const firstValues = (single: unknown, multi: unknown, lowerCaseKeys: boolean): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (isObject(multi)) {
+    for (const [key, values] of Object.entries(multi)) {
+      const first = Array.isArray(values) ? str(values[0]) : undefined;
+      if (first !== undefined) out[lowerCaseKeys ? key.toLowerCase() : key] = first;
+    }
+  }
+  if (isObject(single)) {
+    for (const [key, value] of Object.entries(single)) {
+      const text = str(value);
+      if (text !== undefined) out[lowerCaseKeys ? key.toLowerCase() : key] = text;
+    }
+  }
+  return out;
+};
+
+const parseRawQuery = (raw: string | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (!(key in out)) out[key] = value;
+  }
+  return out;
+};
+
+function classifyHttp(event: Obj): HttpRequest | undefined {
+  const ctx = isObject(event.requestContext) ? event.requestContext : undefined;
+  const headers = firstValues(event.headers, event.multiValueHeaders, true);
+  const userAgentHeader = headers['user-agent'];
+
+  // Payload v2: API Gateway HTTP APIs and Lambda Function URLs.
+  if (event.version === '2.0' && ctx && isObject(ctx.http)) {
+    const routeKey = str(event.routeKey);
+    const isFunctionUrl = (str(ctx.domainName) ?? '').includes('.lambda-url.') || routeKey === undefined;
+    const path = str(ctx.http.path) ?? str(event.rawPath) ?? '/';
+    const template = routeKey && routeKey !== '$default' ? routeKey.split(' ').slice(1).join(' ') : undefined;
+    return {
+      kind: 'http',
+      source: isFunctionUrl ? 'function-url' : 'apigw-http',
+      method: (str(ctx.http.method) ?? 'GET').toUpperCase(),
+      path,
+      template: template || undefined,
+      query: isObject(event.queryStringParameters)
+        ? firstValues(event.queryStringParameters, undefined, false)
+        : parseRawQuery(str(event.rawQueryString)),
+      headers,
+      sourceIp: str(ctx.http.sourceIp),
+      userAgent: str(ctx.http.userAgent) ?? userAgentHeader,
+      apiRequestId: str(ctx.requestId),
+    };
+  }
+
+  const method = str(event.httpMethod);
+  if (method === undefined) return undefined;
+  const query = firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, false);
+
+  if (ctx && isObject(ctx.elb)) {
+    const forwardedFor = headers['x-forwarded-for'];
+    return {
+      kind: 'http',
+      source: 'alb',
+      method: method.toUpperCase(),
+      path: str(event.path) ?? '/',
+      template: undefined,
+      query,
+      headers,
+      sourceIp: forwardedFor?.split(',')[0]?.trim(),
+      userAgent: userAgentHeader,
+      apiRequestId: undefined,
+    };
+  }
+
+  // API Gateway REST APIs (and HTTP APIs with payload v1).
+  const identity = ctx && isObject(ctx.identity) ? ctx.identity : undefined;
+  const resource = str(event.resource) ?? (ctx ? str(ctx.resourcePath) : undefined);
+  return {
+    kind: 'http',
+    source: 'apigw-rest',
+    method: method.toUpperCase(),
+    path: str(event.path) ?? (ctx ? str(ctx.path) : undefined) ?? '/',
+    template: resource && !resource.includes('{proxy+}') ? resource : undefined,
+    query,
+    headers,
+    sourceIp: identity ? str(identity.sourceIp) : undefined,
+    userAgent: (identity ? str(identity.userAgent) : undefined) ?? userAgentHeader,
+    apiRequestId: ctx ? str(ctx.requestId) : undefined,
+  };
+}
+
+const recordSources: Record<string, EventSource> = {
+  'aws:sqs': 'sqs',
+  'aws:sns': 'sns',
+  'aws:s3': 's3',
+  'aws:dynamodb': 'dynamodb',
+  'aws:kinesis': 'kinesis',
+};
+
+export function classifyEvent(event: unknown): ClassifiedEvent {
+  if (!isObject(event)) return { kind: 'event', source: 'unknown', recordCount: 0 };
+  const http = classifyHttp(event);
+  if (http) return http;
+
+  if (Array.isArray(event.Records)) {
+    const first = event.Records[0];
+    const name = isObject(first) ? (str(first.eventSource) ?? str(first.EventSource)) : undefined;
+    return {
+      kind: 'event',
+      source: (name && recordSources[name]) || 'unknown',
+      recordCount: event.Records.length,
+    };
+  }
+  if (str(event['detail-type']) !== undefined && str(event.source) !== undefined) {
+    const scheduled = event['detail-type'] === 'Scheduled Event' && event.source === 'aws.events';
+    return { kind: 'event', source: scheduled ? 'schedule' : 'eventbridge', recordCount: 1 };
+  }
+  return { kind: 'event', source: 'unknown', recordCount: 1 };
+}

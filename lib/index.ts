@@ -1,0 +1,19 @@
+/**
+ * Lookout for Lambda handlers: wrap a handler once, get logs, metrics and traces.
+ *
+ *     export const handler = withObservability(async (event) => ..., { serviceName: 'orders' });
+ */
+export { withObservability, observability } from './middleware.js';
+export type { ObservabilityOptions, RedactionOptions, LogBufferOptions, TracingMode } from './config.js';
+export {
+  getLogger,
+  traced,
+  captureAwsClient,
+  timeDbQuery,
+  recordCacheHit,
+  recordCacheMiss,
+  businessMetrics,
+} from './helpers.js';
+export { CORRELATION_HEADER } from './logging/correlation.js';
+export { REDACTED, DEFAULT_SECRET_KEYS } from './logging/redact.js';
+export { UNMATCHED_ROUTE } from './routes.js';

@@ -1,0 +1,60 @@
+/**
+ * The correlation id of an invocation, in order: the caller's `x-correlation-id` / `x-request-id`
+ * header, SNS or SQS message attributes, an EventBridge `detail` field, the API Gateway request id,
+ * and finally the Lambda request id.
+ */
+import type { ClassifiedEvent } from '../events.js';
+import { isObject, str } from '../events.js';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+const HEADER_NAMES = [CORRELATION_HEADER, 'x-request-id'];
+const ATTRIBUTE_NAMES = ['x-correlation-id', 'correlation_id', 'correlationId', 'correlation-id'];
+const DETAIL_FIELDS = ['correlation_id', 'correlationId'];
+
+/** Printable ASCII, bounded: anything else from the outside is ignored rather than logged. */
+const VALID_ID = /^[\x21-\x7e]{1,128}$/;
+const valid = (value: unknown): string | undefined =>
+  typeof value === 'string' && VALID_ID.test(value) ? value : undefined;
+
+function fromMessageAttributes(event: Record<string, unknown>): string | undefined {
+  const record = Array.isArray(event.Records) ? event.Records[0] : undefined;
+  if (!isObject(record)) return undefined;
+  const sns = isObject(record.Sns) ? record.Sns : undefined;
+  const attributes = sns?.MessageAttributes ?? record.messageAttributes;
+  if (!isObject(attributes)) return undefined;
+  for (const name of ATTRIBUTE_NAMES) {
+    const attribute = attributes[name];
+    if (!isObject(attribute)) continue;
+    const value = valid(attribute.Value) ?? valid(attribute.stringValue);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+export function extractCorrelationId(
+  event: unknown,
+  classified: ClassifiedEvent,
+  lambdaRequestId: string | undefined,
+): string {
+  if (classified.kind === 'http') {
+    for (const name of HEADER_NAMES) {
+      const value = valid(classified.headers[name]);
+      if (value) return value;
+    }
+  }
+  if (isObject(event)) {
+    const fromAttributes = fromMessageAttributes(event);
+    if (fromAttributes) return fromAttributes;
+    if (isObject(event.detail)) {
+      for (const field of DETAIL_FIELDS) {
+        const value = valid(event.detail[field]);
+        if (value) return value;
+      }
+    }
+  }
+  if (classified.kind === 'http') {
+    const apiRequestId = valid(classified.apiRequestId);
+    if (apiRequestId) return apiRequestId;
+  }
+  return valid(lambdaRequestId) ?? str(lambdaRequestId) ?? 'unknown';
+}

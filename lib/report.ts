@@ -1,0 +1,25 @@
+/**
+ * How the library reports its own failures: one JSON line on stderr per failing step per
+ * container, written directly so that it works even when the logger is what failed.
+ */
+const reported = new Set<string>();
+
+export function reportFailure(step: string, error: unknown): void {
+  if (reported.has(step)) return;
+  reported.add(step);
+  try {
+    const detail =
+      error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+    process.stderr.write(
+      `${JSON.stringify({
+        level: 'WARN',
+        message: `lookout: ${step} failed; the handler is unaffected and this step is skipped`,
+        timestamp: new Date().toISOString(),
+        lookout_step: step,
+        error: detail,
+      })}\n`,
+    );
+  } catch {
+    // Nothing left to report with.
+  }
+}

@@ -1,0 +1,138 @@
+/** Failures inside logging, metrics or tracing never reach the handler's caller. */
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Captured } from './support.js';
+import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
+
+setLambdaEnv();
+const { withObservability, traced, timeDbQuery, businessMetrics, captureAwsClient } =
+  await import('../../lib/index.js');
+
+let output: Captured | undefined;
+afterEach(() => {
+  output?.restore();
+  output = undefined;
+  jest.restoreAllMocks();
+});
+
+const broken = () => {
+  throw new Error('injected fault');
+};
+
+const response = { statusCode: 201, body: '{"id":"o-1"}' };
+const handlerError = new RangeError('handler says no');
+
+function handlers() {
+  return {
+    ok: withObservability(async () => {
+      await timeDbQuery('PutItem', 'orders', async () => 'stored');
+      businessMetrics.count('Orders');
+      return traced('step', async () => response);
+    }),
+    failing: withObservability(async () => {
+      await traced('step', async () => 'fine');
+      throw handlerError;
+    }),
+  };
+}
+
+async function expectUnaffected() {
+  const { ok, failing } = handlers();
+  for (const event of [events.apiGatewayV2(), events.sqs(), { weird: true }, null]) {
+    const result = await ok(event as never, lambdaContext());
+    expect(result).toMatchObject(response);
+    await expect(failing(event as never, lambdaContext())).rejects.toBe(handlerError);
+  }
+}
+
+const faults: [string, () => void][] = [
+  [
+    'logger: every log call throws',
+    () => {
+      for (const method of ['info', 'warn', 'error', 'debug'] as const)
+        jest.spyOn(Logger.prototype, method).mockImplementation(broken);
+    },
+  ],
+  [
+    'logger: adding context throws',
+    () => {
+      jest.spyOn(Logger.prototype, 'addContext').mockImplementation(broken);
+      jest.spyOn(Logger.prototype, 'appendKeys').mockImplementation(broken);
+      jest.spyOn(Logger.prototype, 'resetKeys').mockImplementation(broken);
+    },
+  ],
+  [
+    'metrics: publishing throws',
+    () => {
+      jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockImplementation(broken);
+    },
+  ],
+  [
+    'metrics: adding throws',
+    () => {
+      jest.spyOn(Metrics.prototype, 'addMetric').mockImplementation(broken);
+      jest.spyOn(Metrics.prototype, 'addDimensions').mockImplementation(broken);
+    },
+  ],
+  [
+    'tracer: every call throws',
+    () => {
+      jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);
+      jest.spyOn(Tracer.prototype, 'getSegment').mockImplementation(broken);
+    },
+  ],
+  [
+    'stdout and stderr throw (a closed pipe)',
+    () => {
+      jest.spyOn(process.stdout, 'write').mockImplementation(broken);
+      jest.spyOn(process.stderr, 'write').mockImplementation(broken);
+    },
+  ],
+];
+
+describe('injected faults leave the handler result unchanged', () => {
+  it.each(faults)('%s', async (_name, inject) => {
+    output = captureOutput();
+    inject();
+    await expectUnaffected();
+  });
+
+  it('reports each failing step once, on stderr, without the handler noticing', async () => {
+    // A fresh module registry: earlier cases already reported this step in this one.
+    await jest.isolateModulesAsync(async () => {
+      const fresh = await import('../../lib/index.js');
+      const metrics = await import('@aws-lambda-powertools/metrics');
+      output = captureOutput();
+      jest.spyOn(metrics.Metrics.prototype, 'publishStoredMetrics').mockImplementation(broken);
+      const handler = fresh.withObservability(async () => 'ok');
+      for (let i = 0; i < 5; i++)
+        await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe('ok');
+      output.restore();
+    });
+    const reports = output!.stderr.filter((line) => line.includes('lookout: metrics-flush failed'));
+    expect(reports).toHaveLength(1);
+    expect(JSON.parse(reports[0]!)).toMatchObject({
+      level: 'WARN',
+      lookout_step: 'metrics-flush',
+      error: { message: 'injected fault' },
+    });
+  });
+
+  it('a tracing backend that fails before running the work still runs it exactly once', async () => {
+    output = captureOutput();
+    jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);
+    let runs = 0;
+    const handler = withObservability(async () => traced('once', async () => ++runs));
+    await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe(1);
+    expect(runs).toBe(1);
+  });
+
+  it('captureAwsClient returns the client itself when tracing cannot instrument it', () => {
+    jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);
+    const client = { send: async () => 'sent' };
+    output = captureOutput();
+    expect(captureAwsClient(client)).toBe(client);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * X-Ray segments sent by the real SDK to a real UDP socket, as the X-Ray daemon receives them.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { createSocket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import type { Captured } from './support.js';
+import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
+
+const daemon = createSocket('udp4');
+const received: Record<string, unknown>[] = [];
+daemon.on('message', (message) => {
+  // Each datagram is a JSON header line, then one segment document.
+  const [, body] = message.toString('utf8').split('\n');
+  if (body) received.push(JSON.parse(body));
+});
+await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+const { port } = daemon.address() as AddressInfo;
+
+const ROOT = '1-6748d2a0-0123456789abcdef01234567';
+const FACADE = '53995c3f42cd8ad8';
+setLambdaEnv({
+  AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`,
+  LAMBDA_TASK_ROOT: '/var/task',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  _HANDLER: 'index.handler',
+  _X_AMZN_TRACE_ID: `Root=${ROOT};Parent=${FACADE};Sampled=1`,
+});
+const { withObservability, traced, timeDbQuery } = await import('../../lib/index.js');
+
+afterAll(() => {
+  daemon.close();
+});
+
+const waitFor = async (predicate: () => boolean, timeoutMs = 3000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+};
+
+type Segment = {
+  name: string;
+  id: string;
+  trace_id?: string;
+  parent_id?: string;
+  type?: string;
+  annotations?: Record<string, unknown>;
+  fault?: boolean;
+  error?: boolean;
+  cause?: { exceptions?: { message: string }[] };
+  subsegments?: Segment[];
+};
+
+/** Closed subsegments are streamed on their own, or embedded in their parent: look in both places. */
+const childrenOf = (parent: Segment) => [
+  ...(parent.subsegments ?? []),
+  ...(received as Segment[]).filter((s) => s.parent_id === parent.id),
+];
+
+const byName = (name: string) => received.find((s) => (s as Segment).name === name) as Segment | undefined;
+
+describe('X-Ray through Powertools Tracer', () => {
+  let output: Captured;
+
+  it('sends the handler subsegment with trace id, parent, annotations and child subsegments', async () => {
+    received.length = 0;
+    const handler = withObservability(
+      async () => {
+        await traced('charge card', async () => 'charged', { provider: 'stripe', amount: 12 });
+        await timeDbQuery('GetItem', 'orders', async () => ({}));
+        return { statusCode: 201 };
+      },
+      { serviceName: 'orders' },
+    );
+    output = captureOutput();
+    await handler(
+      events.apiGatewayV2({ headers: { 'x-correlation-id': 'corr-xray' } }) as never,
+      lambdaContext(),
+    );
+    output.restore();
+    await waitFor(() => byName('## index.handler') !== undefined);
+
+    const handlerSegment = byName('## index.handler')!;
+    expect(handlerSegment).toMatchObject({ trace_id: ROOT, parent_id: FACADE, type: 'subsegment' });
+    expect(handlerSegment.annotations).toMatchObject({
+      service: 'orders',
+      cold_start: true,
+      correlation_id: 'corr-xray',
+      method: 'GET',
+      route: 'GET /orders/{id}',
+      status: 201,
+    });
+    const children = childrenOf(handlerSegment);
+    const charge = children.find((s) => s.name === 'charge card');
+    expect(charge?.annotations).toEqual({ provider: 'stripe', amount: 12 });
+    expect(children.find((s) => s.name === 'db GetItem orders')?.annotations).toEqual({
+      db_operation: 'GetItem',
+      db_table: 'orders',
+    });
+    // every log line carries the same trace id
+    expect(output.logs().every((l) => l.xray_trace_id === ROOT)).toBe(true);
+  });
+
+  it("records errors on the failing subsegment and the handler subsegment, and uses each invocation's trace id", async () => {
+    received.length = 0;
+    const root2 = '1-6748d2a0-fedcba9876543210fedcba98';
+    process.env._X_AMZN_TRACE_ID = `Root=${root2};Parent=1111111111111111;Sampled=1`;
+    const handler = withObservability(async () => {
+      await traced('flaky step', async () => {
+        throw new Error('payment declined');
+      });
+    });
+    output = captureOutput();
+    await expect(handler(events.sqs() as never, lambdaContext())).rejects.toThrow('payment declined');
+    output.restore();
+    await waitFor(() => byName('## index.handler') !== undefined);
+
+    const handlerSegment = byName('## index.handler')!;
+    expect(handlerSegment.trace_id).toBe(root2);
+    expect(handlerSegment.fault).toBe(true);
+    const flaky = childrenOf(handlerSegment).find((s) => s.name === 'flaky step');
+    expect(flaky?.fault).toBe(true);
+    const exception = flaky?.cause?.exceptions?.[0] as { id: string; message: string } | undefined;
+    expect(exception?.message).toBe('payment declined');
+    // X-Ray records the exception once, on the child; the parent's cause refers to it by id
+    expect((handlerSegment.cause as { id?: string }).id).toMatch(/^[0-9a-f]{16}$/);
+    expect(handlerSegment.annotations).toMatchObject({
+      event_source: 'sqs',
+      outcome: 'error',
+      cold_start: false,
+    });
+  });
+
+  it("sends nothing when tracing is 'off'", async () => {
+    received.length = 0;
+    const handler = withObservability(async () => traced('step', async () => 'x'), { tracing: 'off' });
+    output = captureOutput();
+    await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe('x');
+    output.restore();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toEqual([]);
+  });
+});
