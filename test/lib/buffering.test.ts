@@ -45,6 +45,7 @@ describe('log buffering', () => {
 
 describe('debug sampling', () => {
   it('logs DEBUG for sampled invocations', async () => {
+    output = captureOutput();
     const sampled = withObservability(
       async () => {
         getLogger().debug('only when sampled');
@@ -52,7 +53,6 @@ describe('debug sampling', () => {
       },
       { logLevel: 'INFO', debugSampleRate: 1 },
     );
-    output = captureOutput();
     await sampled(events.sqs() as never, lambdaContext());
     output.restore();
     expect(messages()).toContain('DEBUG only when sampled');

@@ -76,7 +76,7 @@ describe('HTTP metrics', () => {
     const handler = withObservability(
       async () => {
         businessMetrics.count('OrdersStarted');
-        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        await new Promise((resolve) => setTimeout(resolve, 5_000).unref());
         return { statusCode: 200 };
       },
       { timeoutMarginMs: 50 },
