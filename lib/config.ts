@@ -4,7 +4,7 @@
  */
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 
-export type TracingMode = 'xray' | 'off';
+export type TracingMode = 'xray' | 'otel' | 'off';
 
 export interface RedactionOptions {
   /**
@@ -56,7 +56,9 @@ export interface ObservabilityOptions {
   /** Distinct values kept per dimension per container; later ones become `other`. @default 50 */
   maxDimensionValues?: number;
   /**
-   * Tracing backend. Falls back to `POWERTOOLS_TRACE_ENABLED` (`false` means `off`), then `xray`.
+   * Tracing backend: `xray` (Powertools Tracer), `otel` (OpenTelemetry over OTLP/HTTP, configured
+   * by the standard `OTEL_*` variables) or `off`. Only the chosen backend's code is loaded. Falls
+   * back to `LOOKOUT_TRACING`, then `POWERTOOLS_TRACE_ENABLED` (`false` means `off`), then `xray`.
    * X-Ray only records inside Lambda with active tracing; elsewhere it costs nothing.
    */
   tracing?: TracingMode;
@@ -113,6 +115,11 @@ const envNumber = (key: string): number | undefined => {
   return Number.isFinite(parsed) ? parsed : undefined;
 };
 
+function tracingFromEnv(): TracingMode | undefined {
+  const value = env('LOOKOUT_TRACING')?.toLowerCase();
+  return value === 'xray' || value === 'otel' || value === 'off' ? value : undefined;
+}
+
 export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfig {
   const traceEnabled = envBoolean('POWERTOOLS_TRACE_ENABLED');
   return {
@@ -132,7 +139,7 @@ export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfi
     metrics: options.metrics ?? !(envBoolean('POWERTOOLS_METRICS_DISABLED') ?? false),
     runtimeMetrics: options.runtimeMetrics ?? true,
     maxDimensionValues: options.maxDimensionValues ?? 50,
-    tracing: options.tracing ?? (traceEnabled === false ? 'off' : 'xray'),
+    tracing: options.tracing ?? tracingFromEnv() ?? (traceEnabled === false ? 'off' : 'xray'),
     captureHttpRequests:
       options.captureHttpRequests ?? envBoolean('POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS') ?? true,
     functionName: env('AWS_LAMBDA_FUNCTION_NAME') ?? 'unknown',

@@ -19,3 +19,17 @@ export function setActive(instance: Observability | undefined): void {
 export function currentInstance(): Observability | undefined {
   return active ?? latest;
 }
+
+/**
+ * AWS SDK clients are usually created at module scope, before the handler is wrapped and before
+ * the tracing backend has loaded: they wait here and are instrumented as soon as it has.
+ */
+const waitingClients: unknown[] = [];
+
+export function awaitInstrumentation(client: unknown): void {
+  waitingClients.push(client);
+}
+
+export function takeWaitingClients(): unknown[] {
+  return waitingClients.splice(0, waitingClients.length);
+}

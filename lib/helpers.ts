@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { performance } from 'node:perf_hooks';
-import { currentInstance } from './current.js';
+import { awaitInstrumentation, currentInstance } from './current.js';
 import type { Dimensions, Unit } from './metrics/sink.js';
 import { guard } from './observability.js';
 import { reportFailure } from './report.js';
@@ -57,10 +57,17 @@ export async function traced<T>(
   }
 }
 
-/** Instruments an AWS SDK v3 client so that its calls appear in traces. */
+/**
+ * Instruments an AWS SDK v3 client so that its calls appear in traces. Safe to call at module
+ * scope: a client created before the tracing backend is ready is instrumented once it is.
+ */
 export function captureAwsClient<T>(client: T): T {
-  const tracing = currentInstance()?.tracing;
-  return (tracing && guard('tracing-capture-client', () => tracing.captureAwsClient(client))) ?? client;
+  const instance = currentInstance();
+  if (!instance?.loaded) {
+    awaitInstrumentation(client);
+    return client;
+  }
+  return guard('tracing-capture-client', () => instance.tracing.captureAwsClient(client)) ?? client;
 }
 
 /**

@@ -17,3 +17,7 @@ export {
 export { CORRELATION_HEADER } from './logging/correlation.js';
 export { REDACTED, DEFAULT_SECRET_KEYS } from './logging/redact.js';
 export { UNMATCHED_ROUTE } from './routes.js';
+export { propagationHeaders, messageAttributes, eventDetail, fetchWithContext } from './propagation.js';
+export type { MessageAttributes } from './propagation.js';
+export type { TraceContext } from './tracing/context.js';
+export { parseTraceparent, parseXRayHeader, formatTraceparent, formatXRayHeader } from './tracing/context.js';

@@ -9,6 +9,7 @@ import type { ObservabilityOptions } from './config.js';
 import { registerInstance, setActive } from './current.js';
 import type { Invocation } from './observability.js';
 import { guard, Observability } from './observability.js';
+import { reportFailure } from './report.js';
 
 const INVOCATION = Symbol('lookout.invocation');
 type Internal = { [INVOCATION]?: Invocation };
@@ -20,7 +21,10 @@ export function observability<TEvent = unknown, TResult = unknown>(
   const instance = new Observability(options);
   registerInstance(instance);
 
-  const finish = (request: { internal: unknown; response: unknown }, error: unknown) => {
+  const finish = async (
+    request: { internal: unknown; response: unknown; context: Context },
+    error: unknown,
+  ) => {
     const internal = request.internal as Internal;
     const invocation = internal[INVOCATION];
     if (!invocation) return;
@@ -28,26 +32,48 @@ export function observability<TEvent = unknown, TResult = unknown>(
     const response = instance.end(invocation, request.response, error);
     if (error === undefined) request.response = response as TResult;
     setActive(undefined);
+    await flushTraces(instance, request.context);
   };
 
   return {
-    before(request) {
+    async before(request) {
+      if (!instance.loaded) await instance.ready;
       setActive(instance);
       const invocation = instance.begin(request.event, request.context);
       guard('middleware-state', () => {
         (request.internal as Internal)[INVOCATION] = invocation;
       });
     },
-    after(request) {
-      finish(request, undefined);
+    async after(request) {
+      await finish(request, undefined);
     },
-    onError(request) {
-      finish(request, request.error ?? new Error('unknown error'));
+    async onError(request) {
+      await finish(request, request.error ?? new Error('unknown error'));
     },
   };
 }
 
-/** Wraps a Lambda handler with Middy and `observability()`. */
+/** Exports buffered spans (OpenTelemetry), bounded by the invocation's remaining time. */
+async function flushTraces(instance: Observability, context: Context): Promise<void> {
+  if (instance.tracing.name !== 'otel') return;
+  const remaining =
+    typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 2000;
+  const budget = Math.max(0, Math.min(2000, remaining - 50));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      instance.tracing.flush(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, budget);
+      }),
+    ]);
+  } catch (error) {
+    reportFailure('tracing-flush', error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function withObservability<TEvent = unknown, TResult = unknown>(
   handler: (event: TEvent, context: Context) => Promise<TResult> | TResult,
   options: ObservabilityOptions = {},

@@ -9,6 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ObservabilityOptions, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
+import { takeWaitingClients } from './current.js';
 import type { ClassifiedEvent } from './events.js';
 import { classifyEvent, isObject } from './events.js';
 import type { Outcome } from './logging/accessLog.js';
@@ -20,11 +21,12 @@ import { createRedactor } from './logging/redact.js';
 import type { RuntimeSample } from './metrics/runtime.js';
 import { startRuntimeSample } from './metrics/runtime.js';
 import { MetricSink } from './metrics/sink.js';
-import { createRouteResolver } from './routes.js';
-import type { InvocationSpan, TracingBackend } from './tracing/backend.js';
-import { noopSpan, offBackend } from './tracing/backend.js';
-import { createXRayBackend } from './tracing/xray.js';
 import { reportFailure } from './report.js';
+import { createRouteResolver } from './routes.js';
+import type { InvocationSpan, InvocationStart, TracingBackend } from './tracing/backend.js';
+import { noopSpan, offBackend } from './tracing/backend.js';
+import { loadTracingBackend } from './tracing/index.js';
+import { extractIncomingContext } from './tracing/propagation.js';
 
 export interface Invocation {
   startedAt: number;
@@ -49,7 +51,12 @@ export class Observability {
   readonly config: ResolvedConfig;
   readonly logger: Logger;
   readonly metrics: MetricSink;
-  readonly tracing: TracingBackend;
+  /** `off` until the chosen backend has loaded; see `ready`. */
+  tracing: TracingBackend = offBackend;
+  /** Settles once the tracing backend is loaded (started at construction, during init). */
+  readonly ready: Promise<void>;
+  #loaded = false;
+  #current: Invocation | undefined;
   readonly #redactor: Redactor;
   readonly #resolveRoute: ReturnType<typeof createRouteResolver>;
 
@@ -64,16 +71,30 @@ export class Observability {
       maxDimensionValues: this.config.maxDimensionValues,
       warn: (message) => guard('metrics-warning', () => this.logger.warn(message)),
     });
-    this.tracing = guard('tracing-init', () => this.#createTracing()) ?? offBackend;
     this.#resolveRoute = createRouteResolver(this.config.routes);
+    this.ready = loadTracingBackend(this.config).then(
+      (backend) => {
+        this.tracing = backend;
+        this.#loaded = true;
+        for (const client of takeWaitingClients())
+          guard('tracing-capture-client', () => backend.captureAwsClient(client));
+      },
+      (error: unknown) => {
+        reportFailure('tracing-init', error);
+        this.#loaded = true;
+        takeWaitingClients();
+      },
+    );
   }
 
-  #createTracing(): TracingBackend {
-    if (this.config.tracing === 'off') return offBackend;
-    return createXRayBackend({
-      serviceName: this.config.serviceName,
-      captureHttpRequests: this.config.captureHttpRequests,
-    });
+  /** The correlation id of the running invocation. */
+  get correlationId(): string | undefined {
+    return this.#current?.correlationId;
+  }
+
+  /** True once `ready` has settled: callers skip the await on the hot path. */
+  get loaded(): boolean {
+    return this.#loaded;
   }
 
   /** Called before the handler. Never throws. */
@@ -104,10 +125,15 @@ export class Observability {
     const span =
       guard('tracing-begin', () =>
         this.tracing.startInvocation({
-          service: this.config.serviceName,
-          cold_start: isColdStart,
-          correlation_id: correlationId,
-          ...(event.kind === 'http' ? { method: event.method } : { event_source: event.source }),
+          annotations: {
+            service: this.config.serviceName,
+            cold_start: isColdStart,
+            correlation_id: correlationId,
+            ...(event.kind === 'http' ? { method: event.method } : { event_source: event.source }),
+          },
+          parent: this.tracing.name === 'otel' ? extractIncomingContext(rawEvent, event) : undefined,
+          invocationId: context?.awsRequestId,
+          trigger: triggerOf(event),
         }),
       ) ?? noopSpan;
 
@@ -117,7 +143,17 @@ export class Observability {
 
     const functionName =
       process.env.AWS_LAMBDA_FUNCTION_NAME ?? context?.functionName ?? this.config.functionName;
-    return { startedAt, event, correlationId, coldStart: isColdStart, functionName, span, runtime };
+    const invocation = {
+      startedAt,
+      event,
+      correlationId,
+      coldStart: isColdStart,
+      functionName,
+      span,
+      runtime,
+    };
+    this.#current = invocation;
+    return invocation;
   }
 
   /**
@@ -125,6 +161,7 @@ export class Observability {
    * same one, or for HTTP a copy that echoes the correlation id. Never throws.
    */
   end(invocation: Invocation, response: unknown, error: unknown): unknown {
+    this.#current = undefined;
     let result = response;
     const latencyMs = Math.round((performance.now() - invocation.startedAt) * 100) / 100;
     const failed = error !== undefined;
@@ -201,6 +238,14 @@ export function guard<T>(step: string, fn: () => T): T | undefined {
     reportFailure(step, error);
     return undefined;
   }
+}
+
+function triggerOf(event: ClassifiedEvent): InvocationStart['trigger'] {
+  if (event.kind === 'http') return 'http';
+  if (event.source === 'sqs' || event.source === 'sns' || event.source === 'eventbridge') return 'pubsub';
+  if (event.source === 'schedule') return 'timer';
+  if (event.source === 's3' || event.source === 'dynamodb' || event.source === 'kinesis') return 'datasource';
+  return 'other';
 }
 
 const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === 'TimeoutError';

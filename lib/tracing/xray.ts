@@ -1,10 +1,13 @@
 /**
  * X-Ray through Powertools Tracer: a `## handler` subsegment per invocation with annotations,
- * subsegments for `traced()` and `timeDbQuery`, and AWS SDK v3 clients captured.
+ * subsegments for `traced()` and `timeDbQuery`, and AWS SDK v3 clients captured. The X-Ray SDK
+ * joins the trace Lambda started (`_X_AMZN_TRACE_ID`); an incoming parent is not re-applied.
  */
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Annotations, InvocationSpan, TracingBackend } from './backend.js';
 import { annotationKey, noopSpan } from './backend.js';
+import type { TraceContext } from './context.js';
+import { lambdaTraceContext } from './propagation.js';
 
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 
@@ -12,36 +15,31 @@ const annotateSegment = (segment: Segment, annotations: Annotations): void => {
   for (const [key, value] of Object.entries(annotations)) segment.addAnnotation(annotationKey(key), value);
 };
 
-export function createXRayBackend(options: {
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+export async function createXRayBackend(options: {
   serviceName: string;
   captureHttpRequests: boolean;
-}): TracingBackend {
+}): Promise<TracingBackend> {
+  const { Tracer } = await import('@aws-lambda-powertools/tracer');
   const tracer = new Tracer({
     serviceName: options.serviceName,
     captureHTTPsRequests: options.captureHttpRequests,
   });
 
-  const child = (name: string): { parent: Segment; segment: Segment } | undefined => {
-    const parent = tracer.getSegment();
-    if (!parent) return undefined;
-    const segment = parent.addNewSubsegment(name);
-    tracer.setSegment(segment);
-    return { parent, segment };
-  };
-
   return {
     name: 'xray',
-    startInvocation(annotations): InvocationSpan {
+    startInvocation({ annotations }): InvocationSpan {
       if (!tracer.isTracingEnabled()) return noopSpan;
-      const opened = child(`## ${process.env._HANDLER ?? 'handler'}`);
-      if (!opened) return noopSpan;
-      const { parent, segment } = opened;
+      const parent = tracer.getSegment();
+      if (!parent) return noopSpan;
+      const segment = parent.addNewSubsegment(`## ${process.env._HANDLER ?? 'handler'}`);
+      tracer.setSegment(segment);
       annotateSegment(segment, annotations);
       return {
         annotate: (more) => annotateSegment(segment, more),
         end(error) {
-          if (error !== undefined)
-            segment.addError(error instanceof Error ? error : new Error(String(error)));
+          if (error !== undefined) segment.addError(asError(error));
           segment.close();
           tracer.setSegment(parent);
         },
@@ -55,7 +53,7 @@ export function createXRayBackend(options: {
         try {
           return await fn();
         } catch (error) {
-          segment?.addError(error instanceof Error ? error : new Error(String(error)));
+          segment?.addError(asError(error));
           throw error;
         } finally {
           segment?.close();
@@ -63,5 +61,12 @@ export function createXRayBackend(options: {
       }) as Promise<T>;
     },
     captureAwsClient: (client) => (tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client),
+    currentContext(): TraceContext | undefined {
+      const lambda = lambdaTraceContext();
+      if (!lambda || !tracer.isTracingEnabled()) return lambda;
+      const segment = tracer.getSegment();
+      return segment ? { ...lambda, spanId: segment.id } : lambda;
+    },
+    flush: async () => {},
   };
 }

@@ -1,0 +1,31 @@
+/**
+ * The demo orders API (API Gateway HTTP API, payload v2; also Function URLs and `$default` routes).
+ * Environment: TABLE_NAME, ORDERS_QUEUE_URL; LOOKOUT_DEMO and DEMO_* for the demo fault knobs.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { captureAwsClient, withObservability } from '../../lib/index.js';
+import { createDocumentClient, requireEnv } from '../orders-core/clients.js';
+import { OrdersStore } from '../orders-core/store.js';
+import type { Dependencies } from './dependencies.js';
+import type { HttpResponse } from './http.js';
+import { OrderQueue } from './order-queue.js';
+import { dispatch, ROUTE_TEMPLATES, SERVICE_NAME } from './routes.js';
+import { countInvocation } from './service-info.js';
+import { UserCache } from './user-cache.js';
+
+export const handler = withObservability<APIGatewayProxyEventV2, HttpResponse>(
+  async (event) => {
+    countInvocation();
+    return dispatch(event, deps);
+  },
+  { serviceName: SERVICE_NAME, routes: ROUTE_TEMPLATES },
+);
+
+// Created once per container, after withObservability so that the clients are traced.
+const deps: Dependencies = {
+  store: new OrdersStore(createDocumentClient(), requireEnv('TABLE_NAME')),
+  orderQueue: new OrderQueue(captureAwsClient(new SQSClient({})), requireEnv('ORDERS_QUEUE_URL')),
+  userCache: new UserCache({ ttlMs: 30_000, maxEntries: 1000 }),
+  now: () => new Date(),
+};

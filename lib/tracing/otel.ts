@@ -1,0 +1,162 @@
+/**
+ * OpenTelemetry: a tracer provider with Lambda resource attributes and X-Ray-compatible ids,
+ * spans exported over OTLP/HTTP (configured by the standard `OTEL_*` variables) and flushed before
+ * each invocation returns. A handler span per invocation, child spans for `traced()`,
+ * `timeDbQuery` and AWS SDK calls, errors recorded with status.
+ */
+import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Annotations, InvocationSpan, InvocationStart, TracingBackend } from './backend.js';
+import type { TraceContext } from './context.js';
+import { lambdaTraceContext } from './propagation.js';
+
+export interface OtelBackendOptions {
+  serviceName: string;
+  serviceVersion: string | undefined;
+  functionName: string;
+  functionMemoryMb: number | undefined;
+}
+
+interface SdkClient {
+  middlewareStack?: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: Record<string, unknown>,
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; override?: boolean },
+    ): void;
+  };
+}
+
+export async function createOtelBackend(options: OtelBackendOptions): Promise<TracingBackend> {
+  const [api, sdk, resources, exporterModule, idGenerator, contextManager] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/id-generator-aws-xray'),
+    import('@opentelemetry/context-async-hooks'),
+  ]);
+  const { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, TraceFlags } = api;
+
+  const env = process.env;
+  const resource = resources
+    .resourceFromAttributes({
+      'service.name': options.serviceName,
+      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+      'cloud.provider': 'aws',
+      'cloud.platform': 'aws_lambda',
+      ...(env.AWS_REGION ? { 'cloud.region': env.AWS_REGION } : {}),
+      'faas.name': options.functionName,
+      ...(env.AWS_LAMBDA_FUNCTION_VERSION ? { 'faas.version': env.AWS_LAMBDA_FUNCTION_VERSION } : {}),
+      ...(env.AWS_LAMBDA_LOG_STREAM_NAME ? { 'faas.instance': env.AWS_LAMBDA_LOG_STREAM_NAME } : {}),
+      ...(options.functionMemoryMb ? { 'faas.max_memory': options.functionMemoryMb * 1024 * 1024 } : {}),
+    })
+    // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME still win, as the specification says.
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+
+  const provider: TracerProvider = new sdk.TracerProvider({
+    resource,
+    idGenerator: new idGenerator.AWSXRayIdGenerator(),
+    spanProcessors: [new sdk.BatchSpanProcessor({ exporter: new exporterModule.OTLPTraceExporter() })],
+  });
+  const manager = new contextManager.AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(manager);
+  const tracer: Tracer = provider.getTracer('lookout');
+
+  /** The invocation's context: parent of spans started outside any other span. */
+  let invocationContext: OtelContext = ROOT_CONTEXT;
+
+  const baseContext = (): OtelContext =>
+    trace.getSpan(context.active()) ? context.active() : invocationContext;
+
+  const remoteParent = (parent: TraceContext): OtelContext =>
+    trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: parent.traceId,
+      spanId: parent.spanId,
+      traceFlags: parent.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED,
+      isRemote: true,
+    });
+
+  const recordError = (span: Span, error: unknown): void => {
+    const exception = error instanceof Error ? error : new Error(String(error));
+    span.recordException(exception);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+  };
+
+  const runInSpan = async <T>(span: Span, fn: () => Promise<T> | T): Promise<T> =>
+    context.with(trace.setSpan(baseContext(), span), async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        recordError(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+
+  return {
+    name: 'otel',
+    startInvocation(start: InvocationStart): InvocationSpan {
+      const parent = start.parent ?? lambdaTraceContext();
+      const parentContext = parent ? remoteParent(parent) : ROOT_CONTEXT;
+      const attributes: Attributes = {
+        ...start.annotations,
+        'faas.trigger': start.trigger,
+        ...(start.invocationId ? { 'faas.invocation_id': start.invocationId } : {}),
+        'faas.coldstart': start.annotations.cold_start === true,
+      };
+      const kind = start.trigger === 'http' ? SpanKind.SERVER : SpanKind.CONSUMER;
+      const span = tracer.startSpan(options.functionName, { kind, attributes }, parentContext);
+      invocationContext = trace.setSpan(parentContext, span);
+      return {
+        annotate: (more) => span.setAttributes(more),
+        end(error) {
+          if (error !== undefined) recordError(span, error);
+          span.end();
+          invocationContext = ROOT_CONTEXT;
+        },
+      };
+    },
+    span<T>(name: string, fn: () => Promise<T> | T, annotations: Annotations = {}): Promise<T> {
+      const span = tracer.startSpan(
+        name,
+        { kind: SpanKind.INTERNAL, attributes: annotations },
+        baseContext(),
+      );
+      return runInSpan(span, fn);
+    },
+    captureAwsClient<T>(client: T): T {
+      const stack = (client as SdkClient).middlewareStack;
+      stack?.add(
+        (next, info) => (args) => {
+          const service = String(info.clientName ?? 'AWS').replace(/Client$/, '');
+          const operation = String(info.commandName ?? 'Command').replace(/Command$/, '');
+          const span = tracer.startSpan(
+            `${service}.${operation}`,
+            {
+              kind: SpanKind.CLIENT,
+              attributes: { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': operation },
+            },
+            baseContext(),
+          );
+          return runInSpan(span, () => next(args));
+        },
+        { step: 'initialize', name: 'lookoutOpenTelemetrySpan', override: true },
+      );
+      return client;
+    },
+    currentContext(): TraceContext | undefined {
+      const spanContext = trace.getSpan(baseContext())?.spanContext();
+      if (!spanContext) return undefined;
+      return {
+        traceId: spanContext.traceId,
+        spanId: spanContext.spanId,
+        sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+      };
+    },
+    flush: () => provider.forceFlush(),
+  };
+}
