@@ -1,0 +1,245 @@
+/**
+ * Builds the Slack messages: the alarm message an on-call person acts on, a plain-text version
+ * for when Slack refuses the blocks, and the fallback for a notification that could not be read.
+ * Every builder returns a message already fitted to Slack's limits.
+ */
+import type { AlarmNotification, AlarmState, MetricQuery, MetricRef, Severity } from './alarm.js';
+import { alarmConsoleUrl, functionNameOf, logsInsightsUrl, runbookUrlOf } from './alarm-facts.js';
+import type { Block, SlackMessage, TextObject } from './block-kit.js';
+import { escapeMrkdwn, fitToSlackLimits, mrkdwnLink } from './block-kit.js';
+
+export const STATE_STYLE: Record<AlarmState, { emoji: string; color: string; label: string }> = {
+  ALARM: { emoji: ':red_circle:', color: '#E01E5A', label: 'ALARM' },
+  OK: { emoji: ':large_green_circle:', color: '#2EB67D', label: 'OK' },
+  INSUFFICIENT_DATA: { emoji: ':white_circle:', color: '#9E9E9E', label: 'INSUFFICIENT_DATA' },
+};
+
+export const MALFORMED_COLOR = '#ECB22E';
+
+const COMPARISON_WORDS: Record<string, string> = {
+  GreaterThanOrEqualToThreshold: 'greater than or equal to',
+  GreaterThanThreshold: 'greater than',
+  LessThanThreshold: 'less than',
+  LessThanOrEqualToThreshold: 'less than or equal to',
+  LessThanLowerOrGreaterThanUpperThreshold: 'outside the anomaly band',
+  LessThanLowerThreshold: 'below the anomaly band',
+  GreaterThanUpperThreshold: 'above the anomaly band',
+};
+
+const MISSING_DATA_WORDS: Record<string, string> = {
+  missing: 'missing data is treated as missing',
+  notBreaching: 'missing data is treated as good (not breaching)',
+  breaching: 'missing data is treated as bad (breaching)',
+  ignore: 'missing data is ignored (state kept)',
+};
+
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return String(Number(value.toPrecision(6)));
+}
+
+export function formatPeriod(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+const code = (text: string): string => `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
+
+function describeDimensions(dimensions: Record<string, string>): string {
+  const entries = Object.entries(dimensions);
+  return entries.length
+    ? entries.map(([name, value]) => `${escapeMrkdwn(name)}=${escapeMrkdwn(value)}`).join(', ')
+    : '';
+}
+
+/** "`AWS/Lambda` `Errors` (FunctionName=orders-api)" */
+export function describeMetric(metric: MetricRef): string {
+  const dimensions = describeDimensions(metric.dimensions);
+  const name = metric.namespace ? `${code(metric.namespace)} ${code(metric.name)}` : code(metric.name);
+  return dimensions ? `${name} (${dimensions})` : name;
+}
+
+function describeQuery(query: MetricQuery, alarm: AlarmNotification): string {
+  const role =
+    query.id === alarm.thresholdMetricId ? ' _(threshold band)_' : query.returnData ? ' _(alarmed on)_' : '';
+  const label = query.label ? ` — ${escapeMrkdwn(query.label)}` : '';
+  if (query.expression) return `• ${code(query.id)} = ${code(query.expression)}${label}${role}`;
+  if (query.metric) {
+    const stat = query.metric.stat ? `${escapeMrkdwn(query.metric.stat)} of ` : '';
+    const period = query.metric.periodSeconds ? ` per ${formatPeriod(query.metric.periodSeconds)}` : '';
+    return `• ${code(query.id)} = ${stat}${describeMetric(query.metric)}${period}${label}${role}`;
+  }
+  return `• ${code(query.id)}${label}${role}`;
+}
+
+/** The alarm condition in words: "Sum greater than 1 for 1 of 1 periods of 1 min". */
+export function describeCondition(alarm: AlarmNotification): string | undefined {
+  const words = alarm.comparison ? (COMPARISON_WORDS[alarm.comparison] ?? alarm.comparison) : undefined;
+  const unit = alarm.metric?.unit ? ` ${alarm.metric.unit}` : '';
+  let condition: string | undefined;
+  const againstBand = /Lower|Upper/.test(alarm.comparison ?? '');
+  if (words && againstBand) {
+    condition = alarm.thresholdMetricId ? `${words} ${code(alarm.thresholdMetricId)}` : words;
+  } else if (words && alarm.threshold !== undefined) {
+    condition = `${words} ${formatNumber(alarm.threshold)}${unit}`;
+  } else if (alarm.threshold !== undefined) {
+    condition = `threshold ${formatNumber(alarm.threshold)}${unit}`;
+  } else if (words) {
+    condition = words;
+  }
+  if (!condition) return undefined;
+  const stat = alarm.metric?.stat ? `${escapeMrkdwn(alarm.metric.stat)} ` : '';
+  const periods =
+    alarm.evaluationPeriods !== undefined
+      ? ` for ${alarm.datapointsToAlarm ?? alarm.evaluationPeriods} of ${alarm.evaluationPeriods} periods`
+      : '';
+  const period =
+    periods && alarm.metric?.periodSeconds ? ` of ${formatPeriod(alarm.metric.periodSeconds)}` : '';
+  return `${stat}${condition}${periods}${period}`;
+}
+
+function slackDate(date: Date): string {
+  const seconds = Math.floor(date.getTime() / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time_secs}|${date.toISOString()}>`;
+}
+
+const field = (title: string, value: string): TextObject => ({
+  type: 'mrkdwn',
+  text: `*${title}*\n${value}`,
+});
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+function regionText(alarm: AlarmNotification): string {
+  if (alarm.regionCode && alarm.regionName)
+    return `${escapeMrkdwn(alarm.regionCode)} (${escapeMrkdwn(alarm.regionName)})`;
+  return escapeMrkdwn(alarm.regionCode ?? alarm.regionName ?? 'unknown');
+}
+
+function headline(alarm: AlarmNotification): string {
+  const style = STATE_STYLE[alarm.newState];
+  return `${style.emoji} ${style.label}: ${alarm.alarmName}`;
+}
+
+export interface AlarmMessageOptions {
+  severity: Severity;
+  /** Used for the Logs Insights time window when the alarm carries no time. */
+  now?: Date;
+}
+
+/** The Block Kit message for an alarm state change, with its colour bar. */
+export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessageOptions): SlackMessage {
+  const { severity } = options;
+  const style = STATE_STYLE[alarm.newState];
+  const mention = severity === 'critical' && alarm.newState === 'ALARM' ? '<!here> ' : '';
+  const summary = `${style.emoji} *${style.label}*: ${escapeMrkdwn(alarm.alarmName)} (${severity})`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: headline(alarm), emoji: true } },
+  ];
+  if (alarm.description) blocks.push(section(escapeMrkdwn(alarm.description)));
+  if (alarm.reason) blocks.push(section(`*Reason*\n${escapeMrkdwn(alarm.reason)}`));
+
+  const fields: TextObject[] = [
+    field('State', alarm.oldState ? `${alarm.oldState} → ${alarm.newState}` : alarm.newState),
+    field('Severity', severity),
+    field('Region', regionText(alarm)),
+    field('Account', escapeMrkdwn(alarm.accountId ?? 'unknown')),
+  ];
+  if (alarm.changedAt) fields.push(field('Time', slackDate(alarm.changedAt)));
+  if (alarm.metric) fields.push(field('Metric', describeMetric(alarm.metric)));
+  const condition = describeCondition(alarm);
+  if (condition) fields.push(field('Condition', condition));
+  if (alarm.treatMissingData) {
+    const words =
+      MISSING_DATA_WORDS[alarm.treatMissingData] ?? `missing data: ${escapeMrkdwn(alarm.treatMissingData)}`;
+    fields.push(field('Missing data', words));
+  }
+  blocks.push({ type: 'section', fields });
+
+  if (alarm.queries.length) {
+    const title = alarm.kind === 'anomaly-detection' ? '*Anomaly detection*' : '*Expression*';
+    blocks.push(section([title, ...alarm.queries.map((query) => describeQuery(query, alarm))].join('\n')));
+  }
+  if (alarm.alarmRule) {
+    blocks.push(section(`*Rule*\n\`\`\`${escapeMrkdwn(alarm.alarmRule)}\`\`\``));
+  }
+  if (alarm.triggeringChildren.length) {
+    const lines = alarm.triggeringChildren.map(
+      (child) => `• ${escapeMrkdwn(child.name)}${child.state ? ` → ${escapeMrkdwn(child.state)}` : ''}`,
+    );
+    blocks.push(section(['*Triggered by*', ...lines].join('\n')));
+  }
+
+  const links: string[] = [];
+  const consoleUrl = alarmConsoleUrl(alarm);
+  if (consoleUrl) links.push(`:mag: ${mrkdwnLink(consoleUrl, 'Open alarm in CloudWatch')}`);
+  const functionName = functionNameOf(alarm);
+  const logsUrl = functionName ? logsInsightsUrl(alarm, functionName, options.now) : undefined;
+  if (logsUrl && functionName)
+    links.push(`:scroll: ${mrkdwnLink(logsUrl, `Logs Insights: ${functionName}`)}`);
+  const runbookUrl = runbookUrlOf(alarm);
+  if (runbookUrl) links.push(`:book: ${mrkdwnLink(runbookUrl, 'Runbook')}`);
+  // Links are built whole; a link cut in half by truncation would be useless, so each gets its own line.
+  if (links.length) blocks.push(section(links.join('\n')));
+
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Lookout · ${alarm.kind} alarm · via ${alarm.source === 'sns' ? 'SNS' : 'EventBridge'} · message ${code(alarm.messageId)}`,
+      },
+    ],
+  });
+
+  return fitToSlackLimits({
+    text: `${mention}${summary}`,
+    attachments: [{ color: style.color, fallback: `${headline(alarm)} (${severity})`, blocks }],
+  });
+}
+
+/** The same alarm as plain text, for when Slack refuses the blocks (`invalid_blocks`, `invalid_payload`). */
+export function buildPlainAlarmMessage(alarm: AlarmNotification, options: AlarmMessageOptions): SlackMessage {
+  const mention = options.severity === 'critical' && alarm.newState === 'ALARM' ? '<!here> ' : '';
+  const lines = [
+    `${mention}${STATE_STYLE[alarm.newState].emoji} *${alarm.newState}*: ${escapeMrkdwn(alarm.alarmName)} (${options.severity})`,
+    alarm.oldState ? `State: ${alarm.oldState} → ${alarm.newState}` : undefined,
+    alarm.reason ? `Reason: ${escapeMrkdwn(alarm.reason)}` : undefined,
+    `Region: ${regionText(alarm)} · Account: ${escapeMrkdwn(alarm.accountId ?? 'unknown')}`,
+    alarmConsoleUrl(alarm),
+  ];
+  return fitToSlackLimits({ text: lines.filter(Boolean).join('\n') });
+}
+
+export interface UnreadableAlert {
+  messageId: string;
+  subject?: string;
+  problem: string;
+  rawText: string;
+}
+
+/** A notification the notifier could not read still reaches a person: subject, problem, raw text. */
+export function buildUnreadableMessage(alert: UnreadableAlert): SlackMessage {
+  // Cut before escaping so a huge message costs nothing; the block limit then applies as usual.
+  const raw = alert.rawText.slice(0, 3000) || '(empty)';
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: ':warning: Unreadable alert notification', emoji: true },
+    },
+    {
+      type: 'section',
+      fields: [
+        field('Subject', escapeMrkdwn(alert.subject ?? '(none)')),
+        field('Problem', escapeMrkdwn(alert.problem)),
+      ],
+    },
+    section(`*Raw message*\n\`\`\`${escapeMrkdwn(raw)}\`\`\``),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Lookout · message ${code(alert.messageId)}` }] },
+  ];
+  return fitToSlackLimits({
+    text: `:warning: Unreadable alert notification (message ${code(alert.messageId)}): ${escapeMrkdwn(alert.problem)}`,
+    attachments: [{ color: MALFORMED_COLOR, fallback: 'Unreadable alert notification', blocks }],
+  });
+}
