@@ -21,41 +21,44 @@ export function observability<TEvent = unknown, TResult = unknown>(
   const instance = new Observability(options);
   registerInstance(instance);
 
-  const finish = async (
-    request: { internal: unknown; response: unknown; context: Context },
-    error: unknown,
-  ) => {
+  /** Returns a promise only when there is something to wait for (OpenTelemetry export). */
+  const finish = (request: { internal: unknown; response: unknown; context: Context }, error: unknown) => {
     const internal = request.internal as Internal;
     const invocation = internal[INVOCATION];
-    if (!invocation) return;
+    if (!invocation) return undefined;
     delete internal[INVOCATION];
     const response = instance.end(invocation, request.response, error);
     if (error === undefined) request.response = response as TResult;
     setActive(undefined);
-    await flushTraces(instance, request.context);
+    return instance.tracing.name === 'otel' ? flushTraces(instance, request.context) : undefined;
   };
 
+  const start = (request: { event: TEvent; context: Context; internal: unknown }) => {
+    setActive(instance);
+    const invocation = instance.begin(request.event, request.context);
+    guard('middleware-state', () => {
+      (request.internal as Internal)[INVOCATION] = invocation;
+    });
+  };
+
+  // Hooks stay synchronous on the hot path: every extra promise costs, more so under X-Ray's
+  // async-hooks context tracking.
   return {
-    async before(request) {
-      if (!instance.loaded) await instance.ready;
-      setActive(instance);
-      const invocation = instance.begin(request.event, request.context);
-      guard('middleware-state', () => {
-        (request.internal as Internal)[INVOCATION] = invocation;
-      });
+    before(request) {
+      if (instance.loaded) return start(request);
+      return instance.ready.then(() => start(request));
     },
-    async after(request) {
-      await finish(request, undefined);
+    after(request) {
+      return finish(request, undefined);
     },
-    async onError(request) {
-      await finish(request, request.error ?? new Error('unknown error'));
+    onError(request) {
+      return finish(request, request.error ?? new Error('unknown error'));
     },
   };
 }
 
 /** Exports buffered spans (OpenTelemetry), bounded by the invocation's remaining time. */
 async function flushTraces(instance: Observability, context: Context): Promise<void> {
-  if (instance.tracing.name !== 'otel') return;
   const remaining =
     typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 2000;
   const budget = Math.max(0, Math.min(2000, remaining - 50));

@@ -45,6 +45,9 @@ export function expectValidEmf(lines: Record<string, unknown>[]): void {
   if (problems.length > 0) throw new Error(`invalid EMF:\n${problems.join('\n')}`);
 }
 
+const directivesOf = (line: Record<string, unknown>) =>
+  (line._aws as { CloudWatchMetrics: Directive[] }).CloudWatchMetrics;
+
 /** The values recorded for `name` under exactly the dimension set `dims` (service included). */
 export function metricValues(
   lines: Record<string, unknown>[],
@@ -54,22 +57,24 @@ export function metricValues(
   const wanted = Object.keys(dims).sort().join(',');
   const out: number[] = [];
   for (const line of lines) {
-    const directive = (line._aws as { CloudWatchMetrics: Directive[] }).CloudWatchMetrics[0];
-    if (!directive?.Metrics.some((m) => m.Name === name)) continue;
-    const hasSet = directive.Dimensions.some((set) => [...set].sort().join(',') === wanted);
-    const matches = Object.entries(dims).every(([k, v]) => line[k] === v);
-    if (!hasSet || !matches) continue;
-    const value = line[name];
-    out.push(...(Array.isArray(value) ? (value as number[]) : [value as number]));
+    for (const directive of directivesOf(line)) {
+      if (!directive.Metrics.some((m) => m.Name === name)) continue;
+      const hasSet = directive.Dimensions.some((set) => [...set].sort().join(',') === wanted);
+      const matches = Object.entries(dims).every(([k, v]) => line[k] === v);
+      if (!hasSet || !matches) continue;
+      const value = line[name];
+      out.push(...(Array.isArray(value) ? (value as number[]) : [value as number]));
+    }
   }
   return out;
 }
 
 export function unitOf(lines: Record<string, unknown>[], name: string): string | undefined {
   for (const line of lines) {
-    const directive = (line._aws as { CloudWatchMetrics: Directive[] }).CloudWatchMetrics[0];
-    const metric = directive?.Metrics.find((m) => m.Name === name);
-    if (metric) return metric.Unit;
+    for (const directive of directivesOf(line)) {
+      const metric = directive.Metrics.find((m) => m.Name === name);
+      if (metric) return metric.Unit;
+    }
   }
   return undefined;
 }

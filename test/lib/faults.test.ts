@@ -1,7 +1,6 @@
 /** Failures inside logging, metrics or tracing never reach the handler's caller. */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Captured } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
@@ -9,6 +8,7 @@ import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js
 setLambdaEnv();
 const { withObservability, traced, timeDbQuery, businessMetrics, captureAwsClient } =
   await import('../../lib/index.js');
+const { MetricSink } = await import('../../lib/metrics/sink.js');
 
 let output: Captured | undefined;
 afterEach(() => {
@@ -66,14 +66,13 @@ const faults: [string, () => void][] = [
   [
     'metrics: publishing throws',
     () => {
-      jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockImplementation(broken);
+      jest.spyOn(MetricSink.prototype, 'flush').mockImplementation(broken);
     },
   ],
   [
     'metrics: adding throws',
     () => {
-      jest.spyOn(Metrics.prototype, 'addMetric').mockImplementation(broken);
-      jest.spyOn(Metrics.prototype, 'addDimensions').mockImplementation(broken);
+      jest.spyOn(MetricSink.prototype, 'add').mockImplementation(broken);
     },
   ],
   [
@@ -103,9 +102,9 @@ describe('injected faults leave the handler result unchanged', () => {
     // A fresh module registry: earlier cases already reported this step in this one.
     await jest.isolateModulesAsync(async () => {
       const fresh = await import('../../lib/index.js');
-      const metrics = await import('@aws-lambda-powertools/metrics');
+      const sink = await import('../../lib/metrics/sink.js');
       output = captureOutput();
-      jest.spyOn(metrics.Metrics.prototype, 'publishStoredMetrics').mockImplementation(broken);
+      jest.spyOn(sink.MetricSink.prototype, 'flush').mockImplementation(broken);
       const handler = fresh.withObservability(async () => 'ok');
       for (let i = 0; i < 5; i++)
         await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe('ok');

@@ -102,8 +102,9 @@ export function metricUnit(docs: EmfDocument[], name: string): string | undefine
 /** The dimension sets a metric is published under, across all documents. */
 export function dimensionSets(docs: EmfDocument[], name: string): string[][] {
   const sets = new Map<string, string[]>();
-  for (const doc of docs.filter((d) => declares(d, name))) {
+  for (const doc of docs) {
     for (const directive of doc._aws.CloudWatchMetrics) {
+      if (!directive.Metrics.some((metric) => metric.Name === name)) continue;
       for (const set of directive.Dimensions) sets.set(JSON.stringify(set), set);
     }
   }

@@ -1,0 +1,64 @@
+/**
+ * lookout/cdk: the CDK side of Lookout. Import it from infrastructure code only; Lambda handlers
+ * import the runtime library (lookout) and never this.
+ */
+export { ObservedFunction, DEFAULT_METRICS_NAMESPACE, ESM_REQUIRE_BANNER } from './observed-function.js';
+export type { ObservedFunctionProps, LogLevel } from './observed-function.js';
+
+export { ServiceMonitoring } from './monitoring/service-monitoring.js';
+export type {
+  ServiceMonitoringProps,
+  MonitoredFunction,
+  MonitoredQueue,
+} from './monitoring/service-monitoring.js';
+export { FunctionMonitoring } from './monitoring/function-monitoring.js';
+export type { FunctionMonitoringProps, FunctionAlarms } from './monitoring/function-monitoring.js';
+export { HttpMonitoring } from './monitoring/http-monitoring.js';
+export type { HttpMonitoringProps, HttpAlarms } from './monitoring/http-monitoring.js';
+export { DatabaseMonitoring } from './monitoring/database-monitoring.js';
+export type { DatabaseMonitoringProps, DatabaseAlarms } from './monitoring/database-monitoring.js';
+export { HealthCheckMonitoring } from './monitoring/health-check-monitoring.js';
+export type { HealthCheckMonitoringProps, HealthCheckAlarms } from './monitoring/health-check-monitoring.js';
+export { QueueMonitoring } from './monitoring/queue-monitoring.js';
+export type { QueueMonitoringProps, QueueAlarms } from './monitoring/queue-monitoring.js';
+export type { MonitoringSection } from './monitoring/monitoring-section.js';
+
+export {
+  AlarmFactory,
+  describeAlarm,
+  describeWindow,
+  tune,
+  SEVERITIES,
+  SEVERITY_TAG,
+} from './alarms/alarm-factory.js';
+export type {
+  AlarmFactoryProps,
+  AlarmSpec,
+  AlarmTuning,
+  LookoutAlarm,
+  ResolvedTuning,
+  Severity,
+} from './alarms/alarm-factory.js';
+export { ALARM_DEFAULTS } from './alarms/defaults.js';
+
+export { LookoutMetricFactory } from './metrics/lookout-metric-factory.js';
+export type { EventSource } from './metrics/lookout-metric-factory.js';
+export { LambdaMetricFactory } from './metrics/lambda-metric-factory.js';
+export { QueueMetricFactory } from './metrics/queue-metric-factory.js';
+export { TopicMetricFactory } from './metrics/topic-metric-factory.js';
+export { percentOf, sumOf } from './metrics/metric-math.js';
+
+export { ServiceDashboard } from './dashboard/service-dashboard.js';
+export type { ServiceDashboardProps } from './dashboard/service-dashboard.js';
+export { businessWidget } from './dashboard/business-widgets.js';
+export type { BusinessWidget, BusinessMetric } from './dashboard/business-widgets.js';
+
+export { ServiceLogQueries, LOG_QUERIES, CORRELATION_ID_PLACEHOLDER } from './logs/saved-queries.js';
+export type { LogQueryName, ServiceLogQueriesProps } from './logs/saved-queries.js';
+
+export { SlackAlerts, DEFAULT_NOTIFIER_ENTRY, WEBHOOK_PLACEHOLDER } from './alerts/slack-alerts.js';
+export type { SlackAlertsProps } from './alerts/slack-alerts.js';
+export { AlarmTopic } from './alerts/alarm-topic.js';
+export type { AlarmTopicProps } from './alerts/alarm-topic.js';
+export { AlertPathMonitoring } from './alerts/alert-path-monitoring.js';
+export type { AlertPathAlarms, AlertPathMonitoringProps } from './alerts/alert-path-monitoring.js';

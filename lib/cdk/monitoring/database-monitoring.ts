@@ -1,0 +1,94 @@
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { AlarmFactory, AlarmTuning, LookoutAlarm } from '../alarms/alarm-factory.js';
+import { describeWindow, tune } from '../alarms/alarm-factory.js';
+import { ALARM_DEFAULTS } from '../alarms/defaults.js';
+import { graph } from '../dashboard/widgets.js';
+import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
+import { percentOf } from '../metrics/metric-math.js';
+import type { MonitoringSection } from './monitoring-section.js';
+
+export interface DatabaseAlarms {
+  /** Failed queries, percent of all queries. */
+  readonly errorRate?: AlarmTuning;
+  /** p95 query latency, milliseconds. */
+  readonly latencyP95?: AlarmTuning;
+}
+
+export interface DatabaseMonitoringProps {
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly alarmFactory: AlarmFactory;
+  readonly alarms?: DatabaseAlarms;
+}
+
+/** The queries a service times with `timeDbQuery`: volume, failures and latency. */
+export class DatabaseMonitoring extends Construct implements MonitoringSection {
+  readonly title: string;
+  readonly alarms: LookoutAlarm[] = [];
+  private readonly metrics: LookoutMetricFactory;
+  private readonly latencyThreshold: number | undefined;
+
+  constructor(scope: Construct, id: string, props: DatabaseMonitoringProps) {
+    super(scope, id);
+    this.title = `Database (${props.serviceName})`;
+    this.metrics = new LookoutMetricFactory(props.namespace, props.serviceName);
+    const factory = props.alarmFactory.child('Db');
+    const alarms = props.alarms ?? {};
+
+    const errorRate = tune(ALARM_DEFAULTS.dbErrorRate, alarms.errorRate);
+    if (errorRate) {
+      this.alarms.push(
+        factory.create(this, {
+          id: 'ErrorRate',
+          metric: percentOf(this.metrics.dbQueries('error'), this.metrics.dbQueries(), 'query error rate %'),
+          comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+          tuning: errorRate,
+          meaning: `More than ${errorRate.threshold}% of database queries from ${props.serviceName} failed ${describeWindow(errorRate)}.`,
+          firstStep:
+            'run the saved "errors" query and read the error names: throttling (ProvisionedThroughputExceeded), access denied, or a missing table each point somewhere else.',
+        }),
+      );
+    }
+
+    const latency = tune(ALARM_DEFAULTS.dbLatencyP95, alarms.latencyP95);
+    this.latencyThreshold = latency?.threshold;
+    if (latency) {
+      this.alarms.push(
+        factory.create(this, {
+          id: 'LatencyP95',
+          metric: this.metrics.dbQueryLatency('p95'),
+          comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+          tuning: latency,
+          meaning: `p95 database query latency of ${props.serviceName} is above ${latency.threshold} ms ${describeWindow(latency)}.`,
+          firstStep:
+            'open the X-Ray traces of slow requests to see which operation and table are slow, then check that table for throttling or hot keys.',
+        }),
+      );
+    }
+  }
+
+  widgetRows(): cw.IWidget[][] {
+    const m = this.metrics;
+    return [
+      [
+        graph('DB queries by status', [m.dbQueries('success'), m.dbQueries('error')], { stacked: true }),
+        graph('DB query error rate (%)', [
+          percentOf(m.dbQueries('error'), m.dbQueries(), 'query error rate %'),
+        ]),
+        graph(
+          'DB query latency p50 / p95 / p99 (ms)',
+          [m.dbQueryLatency('p50'), m.dbQueryLatency('p95'), m.dbQueryLatency('p99')],
+          {
+            lines:
+              this.latencyThreshold === undefined
+                ? []
+                : [{ value: this.latencyThreshold, label: 'p95 alarm' }],
+          },
+        ),
+      ],
+    ];
+  }
+}
