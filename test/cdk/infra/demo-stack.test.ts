@@ -1,0 +1,380 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { LookoutDemoStack, ORDERS_ROUTES } from '../../../infra/demo-stack.js';
+import { ESM_REQUIRE_BANNER } from '../../../lib/cdk/index.js';
+import type { Resource } from '../support/template.js';
+import {
+  alarmsByName,
+  dashboardBody,
+  maskAssets,
+  onlyResource,
+  renderValue,
+  resourcesOfType,
+  summarizeAlarm,
+  widgetTitled,
+} from '../support/template.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+// One synthesis with real bundling for the whole file, with the context the CLI gets from cdk.json.
+const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+const outdir = mkdtempSync(join(tmpdir(), 'lookout-demo-'));
+const app = new App({ outdir, context: cdkJson.context });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+const stack = new LookoutDemoStack(app, 'LookoutDemo');
+const assembly = app.synth();
+const template = Template.fromJSON(assembly.getStackByName('LookoutDemo').template);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const idOf = (path: string) => {
+  const construct = path.split('/').reduce<IConstruct>((parent, id) => parent.node.findChild(id), stack);
+  return stack.getLogicalId(construct.node.defaultChild as never);
+};
+const functionsByService = () =>
+  new Map(
+    resourcesOfType(template, 'AWS::Lambda::Function').map(([id, r]) => [
+      id,
+      (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    ]),
+  );
+const withoutMetadata = (resources: Record<string, Record<string, unknown>>) =>
+  maskAssets(
+    Object.fromEntries(Object.entries(resources).map(([id, { Metadata: _, ...rest }]) => [id, rest])),
+  );
+const statementsOf = (policy: Resource) =>
+  (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+    .Statement;
+
+describe('demo stack: the orders service', () => {
+  const tableId = idOf('OrdersTable');
+  const queueId = idOf('OrdersQueue');
+  const dlqId = idOf('OrdersDeadLetterQueue');
+  const apiFnId = idOf('OrdersApi');
+  const workerId = idOf('OrderWorker');
+  const checkId = idOf('HealthCheck');
+  const httpApiId = idOf('OrdersHttpApi');
+
+  it('has one on-demand table keyed pk/sk and no indexes', () => {
+    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table').filter(([id]) => id === tableId);
+    expect(tables[0]![1].Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+    expect(tables[0]![1].Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(tables[0]![1].Properties.LocalSecondaryIndexes).toBeUndefined();
+  });
+
+  it('routes exactly the API routes the handler serves to the orders-api function', async () => {
+    const routeKeys = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(
+      ([, r]) => r.Properties.RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual([...ORDERS_ROUTES].sort());
+    const routesSource = readFileSync(join(ROOT, 'functions/orders-api/routes.ts'), 'utf8');
+    const served = [...routesSource.matchAll(/method: '([A-Z]+)', path: '([^']+)'/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    expect(served.sort()).toEqual([...ORDERS_ROUTES].sort());
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [apiFnId, 'Arn'] },
+    });
+  });
+
+  it('logs API access as JSON and throttles the stage', () => {
+    const [, stage] = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    const format = JSON.parse(String((stage.Properties.AccessLogSettings as { Format: string }).Format));
+    expect(format).toMatchObject({
+      request_id: '$context.requestId',
+      route_key: '$context.routeKey',
+      status: '$context.status',
+    });
+  });
+
+  it('gives each function the environment of the cross-team contract, demo faults switched on', () => {
+    const env = functionsByService();
+    expect(env.get(apiFnId)).toMatchObject({
+      TABLE_NAME: { Ref: tableId },
+      ORDERS_QUEUE_URL: { Ref: queueId },
+      LOOKOUT_DEMO: 'true',
+      POWERTOOLS_SERVICE_NAME: 'orders',
+    });
+    expect(env.get(workerId)).toMatchObject({
+      TABLE_NAME: { Ref: tableId },
+      LOOKOUT_DEMO: 'true',
+      POWERTOOLS_SERVICE_NAME: 'orders',
+    });
+    expect(env.get(checkId)).toMatchObject({
+      HEALTH_CHECK_TARGET: 'orders',
+      LOOKOUT_DEMO: 'true',
+      POWERTOOLS_SERVICE_NAME: 'health-check',
+    });
+    expect(renderValue(env.get(checkId)!.HEALTH_CHECK_URL)).toBe(`\${${httpApiId}.ApiEndpoint}/health`);
+  });
+
+  it('feeds the worker from the orders queue with partial batch failures, poison messages to the DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: workerId },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 60,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
+    });
+  });
+
+  it('runs the health check every minute without retries', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        { Arn: { 'Fn::GetAtt': [checkId, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  it('scopes every IAM statement to its resources (X-Ray being the one service without resource ARNs)', () => {
+    for (const [id, policy] of resourcesOfType(template, 'AWS::IAM::Policy')) {
+      for (const statement of statementsOf(policy)) {
+        const actions = [statement.Action].flat();
+        if (statement.Resource === '*')
+          expect({ id, actions }).toEqual({
+            id,
+            actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+          });
+        expect(actions.some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+      }
+    }
+    const tableActions = (fnId: string) => {
+      const role = (
+        resourcesOfType(template, 'AWS::Lambda::Function').find(([id]) => id === fnId)![1].Properties
+          .Role as {
+          'Fn::GetAtt': string[];
+        }
+      )['Fn::GetAtt'][0];
+      const policy = resourcesOfType(template, 'AWS::IAM::Policy').find(([, p]) =>
+        (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role),
+      )![1];
+      return statementsOf(policy)
+        .filter((s) => JSON.stringify(s.Resource).includes(tableId))
+        .flatMap((s) => [s.Action].flat());
+    };
+    expect(tableActions(apiFnId).sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    expect(tableActions(workerId).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(tableActions(checkId)).toEqual([]);
+  });
+
+  it('outputs the API URL, dashboard URL, alarm topic ARN and secret name', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'DashboardUrl',
+      'WebhookSecretName',
+    ]);
+    expect(renderValue(outputs.ApiUrl!.Value)).toBe(
+      `https://\${${httpApiId}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/`,
+    );
+    expect(renderValue(outputs.DashboardUrl!.Value)).toMatch(
+      /^https:\/\/\$\{AWS::Region\}\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=\$\{AWS::Region\}#dashboards\/dashboard\/\$\{\w+\}$/,
+    );
+    expect(outputs.WebhookSecretName!.Value).toBe('LookoutDemo/slack-webhook');
+  });
+});
+
+describe('demo stack: alarms and dashboard', () => {
+  const alarms = alarmsByName(template);
+  const alarmTopic = `\${${idOf('Alerts/AlarmTopic/Topic')}}`;
+  const alertPathTopic = `\${${idOf('Alerts/AlertPathTopic/Topic')}}`;
+
+  it('alarms on every function, the HTTP surface, the database, the health check, the queue and the alert path', () => {
+    const fnAlarms = (fn: string) =>
+      ['ErrorRate', 'DurationP99', 'MemoryUtilization', 'Throttles'].map(
+        (a) => `LookoutDemo-orders-${fn}-${a}`,
+      );
+    expect([...alarms.keys()].sort()).toEqual(
+      [
+        'LookoutDemo-orders-ServiceDown',
+        'LookoutDemo-orders-Http-ErrorRate',
+        'LookoutDemo-orders-Http-LatencyP95',
+        ...fnAlarms('OrdersApi'),
+        ...fnAlarms('OrderWorker'),
+        ...fnAlarms('HealthCheck'),
+        'LookoutDemo-orders-HealthCheck-AsyncDeliveryFailures',
+        'LookoutDemo-orders-Db-ErrorRate',
+        'LookoutDemo-orders-Db-LatencyP95',
+        'LookoutDemo-orders-OrdersQueue-OldestMessageAge',
+        'LookoutDemo-orders-OrdersQueue-DeadLetterMessages',
+        'LookoutDemo-alert-path-NotifierErrors',
+        'LookoutDemo-alert-path-AlertsFailed',
+        'LookoutDemo-alert-path-NotifierLostEvents',
+        'LookoutDemo-alert-path-UndeliveredAlerts',
+        'LookoutDemo-alert-path-AlarmTopicDeliveryFailures',
+      ].sort(),
+    );
+  });
+
+  it('sends service alarms to the alarm topic and alert-path alarms to the independent topic', () => {
+    for (const [name, props] of alarms) {
+      const expected = name.startsWith('LookoutDemo-alert-path-') ? alertPathTopic : alarmTopic;
+      expect({ name, actions: summarizeAlarm(props).actions }).toEqual({ name, actions: [expected] });
+    }
+  });
+
+  it('watches the age of the oldest order message', () => {
+    expect(summarizeAlarm(alarms.get('LookoutDemo-orders-OrdersQueue-OldestMessageAge')!)).toEqual({
+      metric: `AWS/SQS/ApproximateAgeOfOldestMessage Maximum {QueueName=\${${idOf('OrdersQueue')}.QueueName}}`,
+      period: 60,
+      threshold: 300,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      treatMissingData: 'notBreaching',
+      severity: 'warning',
+      actions: [alarmTopic],
+    });
+  });
+
+  it('treats a broken health checker as a warning and the missing health signal as an outage', () => {
+    expect(summarizeAlarm(alarms.get('LookoutDemo-orders-HealthCheck-ErrorRate')!).severity).toBe('warning');
+    expect(summarizeAlarm(alarms.get('LookoutDemo-orders-ServiceDown')!)).toMatchObject({
+      metric: 'Lookout/HealthCheckSuccess Minimum {service=health-check,target=orders}',
+      treatMissingData: 'breaching',
+      severity: 'critical',
+    });
+  });
+
+  it('has a "service unhealthy" composite over the critical service alarms', () => {
+    const [, composite] = onlyResource(template, 'AWS::CloudWatch::CompositeAlarm');
+    const rule = renderValue(composite.Properties.AlarmRule);
+    const critical = [...alarms.entries()]
+      .filter(([name, p]) => !name.includes('alert-path') && summarizeAlarm(p).severity === 'critical')
+      .map(([name]) => name);
+    expect(critical.sort()).toEqual(
+      [
+        'LookoutDemo-orders-ServiceDown',
+        'LookoutDemo-orders-Http-ErrorRate',
+        'LookoutDemo-orders-OrdersApi-ErrorRate',
+        'LookoutDemo-orders-OrderWorker-ErrorRate',
+        'LookoutDemo-orders-Db-ErrorRate',
+      ].sort(),
+    );
+    expect(rule.match(/ALARM\(/g)).toHaveLength(critical.length);
+  });
+
+  it('renders a dashboard with the business figures and the alert path', () => {
+    const body = dashboardBody(template);
+    for (const title of [
+      'Orders created by category',
+      'Revenue by category',
+      'Order processing time (ms)',
+      'Active users by segment',
+      'Conversion rate by segment (%)',
+      'Alerts delivered, failed, malformed',
+      'Latency p99 by route (ms)',
+      'OrderWorker: sqs events',
+    ]) {
+      widgetTitled(body, title);
+    }
+    const revenue = widgetTitled(body, 'Revenue by category').properties.metrics as unknown[][];
+    expect(revenue.map((m) => [m[1], m[3]])).toEqual(
+      ['electronics', 'books', 'clothing', 'home', 'other'].map((category) => ['OrderAmount', category]),
+    );
+    const routes = widgetTitled(body, 'Latency p99 by route (ms)').properties.metrics as unknown[][];
+    expect(routes.map((m) => m[3])).toEqual([...ORDERS_ROUTES]);
+  });
+});
+
+describe('demo stack: checks and bundles', () => {
+  it('passes cdk-nag AwsSolutions', () => {
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+  });
+
+  const bundles = readdirSync(outdir)
+    .filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')))
+    .map((name) => join(outdir, name));
+
+  it('builds one bundle per function', () => {
+    expect(bundles).toHaveLength(4);
+    const keys = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) =>
+      String((r.Properties.Code as { S3Key: string }).S3Key).replace('.zip', ''),
+    );
+    expect(keys.sort()).toEqual(bundles.map((dir) => dir.split('asset.')[1]).sort());
+  });
+
+  it.each(['index.mjs', 'index.mjs.map'])(
+    'keeps aws-cdk-lib, constructs and lib/cdk out of every %s',
+    (file) => {
+      for (const dir of bundles) {
+        const text = readFileSync(join(dir, file), 'utf8');
+        expect({
+          dir,
+          cdk: text.includes('aws-cdk-lib'),
+          constructs: /node_modules\/constructs\//.test(text),
+        }).toEqual({
+          dir,
+          cdk: false,
+          constructs: false,
+        });
+        if (file.endsWith('.map')) {
+          const sources = (JSON.parse(text) as { sources: string[] }).sources;
+          expect(sources.some((s) => s.includes('lib/cdk/'))).toBe(false);
+          expect(sources.some((s) => s.includes('lib/'))).toBe(true);
+        } else {
+          expect(text.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+        }
+      }
+    },
+  );
+
+  it('matches the snapshot (asset hashes masked)', () => {
+    expect(maskAssets(template.toJSON())).toMatchSnapshot();
+  });
+
+  it('synthesizes through the CDK CLI and cdk.json, offline', async () => {
+    const cliOut = mkdtempSync(join(tmpdir(), 'lookout-cli-'));
+    try {
+      await promisify(execFile)('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', cliOut], {
+        cwd: ROOT,
+        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      });
+      const fromCli = JSON.parse(readFileSync(join(cliOut, 'LookoutDemo.template.json'), 'utf8'));
+      // The CLI adds its version-reporting resource and construct paths; the rest must be what was tested.
+      delete fromCli.Resources.CDKMetadata;
+      expect(withoutMetadata(fromCli.Resources)).toEqual(withoutMetadata(template.toJSON().Resources));
+      expect(fromCli.Outputs).toEqual(template.toJSON().Outputs);
+    } finally {
+      rmSync(cliOut, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
