@@ -1,148 +1,229 @@
 /**
- * `npm run bench`: per-invocation cost of a bare handler, the raw Powertools trio (Logger with one
- * info line, Metrics with one metric, Tracer) and `withObservability`, side by side in one process
- * with real X-Ray tracing to a local UDP socket. Output is swallowed but counted, so the table also
- * shows the bytes each invocation would send to CloudWatch Logs.
+ * `npm run bench`: what observability costs a Lambda function, side by side in one run.
+ *
+ * Variants (bench/handlers): a bare handler, the raw Powertools trio (Logger with one info line,
+ * Metrics with one metric, Tracer), and `withObservability` with tracing xray, otel and off. Each
+ * is bundled the way `ObservedFunction` bundles (esbuild, ESM, minified) and measured in fresh
+ * processes, so one variant's SDKs never weigh on another's figures:
+ *   - per-invocation cost: median and p99 after warm-up, several processes per variant, interleaved;
+ *   - cold init: importing the bundle in a new process, median of several;
+ *   - bundle size, minified and gzip;
+ *   - output bytes per invocation (what CloudWatch Logs ingestion bills).
+ * X-Ray segments go to a local UDP socket and OpenTelemetry spans to a local OTLP/HTTP receiver, as
+ * they would in Lambda. Last, the Slack notifier's time from SNS event to webhook answer against a
+ * local server. Prints a table, writes bench/results/bench.json.
  */
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import type { TracingMode } from '../lib/cdk/bundling.js';
+import { esbuildOptions } from '../lib/cdk/bundling.js';
 
-const WARMUP = 2_000;
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const quick = process.argv.includes('--quick');
+const INVOKE_PROCESSES = quick ? 1 : 3;
+const INVOCATIONS = quick ? 2_000 : 8_000;
+const WARMUP = quick ? 500 : 2_000;
+const COLD_RUNS = quick ? 3 : 9;
+const NOTIFIER_RUNS = quick ? 50 : 300;
 
-const daemon = createSocket('udp4');
-daemon.on('message', () => {});
-await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-Object.assign(process.env, {
-  AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+const variants = [
+  ['bare handler', 'bare'],
+  ['Powertools trio', 'powertools-trio'],
+  ['withObservability (xray)', 'lookout-xray'],
+  ['withObservability (otel)', 'lookout-otel'],
+  ['withObservability (off)', 'lookout-off'],
+] as const;
+type Variant = (typeof variants)[number][1];
+
+async function bundle(variant: Variant): Promise<{ path: string; bytes: number; gzipBytes: number }> {
+  const outfile = here(`./results/bundles/${variant}/index.mjs`);
+  // The Lookout variants are bundled as ObservedFunction bundles them for their tracing mode.
+  const mode = variant.startsWith('lookout-') ? (variant.slice('lookout-'.length) as TracingMode) : 'xray';
+  await build({
+    ...esbuildOptions(mode),
+    entryPoints: [here(`./handlers/${variant}.ts`)],
+    outfile,
+    logLevel: 'error',
+  });
+  return { path: outfile, bytes: statSync(outfile).size, gzipBytes: gzipSync(readFileSync(outfile)).length };
+}
+
+/** Local stand-ins for the X-Ray daemon and an OTLP collector: they accept and drop. */
+async function startSinks() {
+  const daemon = createSocket('udp4');
+  daemon.on('message', () => {});
+  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+  const collector = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  return {
+    env: {
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+    },
+    close: () => {
+      daemon.close();
+      collector.close();
+    },
+  };
+}
+
+const lambdaEnv = {
   LAMBDA_TASK_ROOT: '/var/task',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_REGION: 'eu-west-2',
   POWERTOOLS_SERVICE_NAME: 'bench',
   POWERTOOLS_METRICS_NAMESPACE: 'Bench',
   _HANDLER: 'index.handler',
   _X_AMZN_TRACE_ID: 'Root=1-6748d2a0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
-});
-
-const middy = (await import('@middy/core')).default;
-const { Logger } = await import('@aws-lambda-powertools/logger');
-const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware');
-const { Metrics, MetricUnit } = await import('@aws-lambda-powertools/metrics');
-const { logMetrics } = await import('@aws-lambda-powertools/metrics/middleware');
-const { Tracer } = await import('@aws-lambda-powertools/tracer');
-const { captureLambdaHandler } = await import('@aws-lambda-powertools/tracer/middleware');
-const { withObservability } = await import('../lib/index.js');
-
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-
-const body = async () => ({ statusCode: 200, body: '{"ok":true}' });
-
-const powertoolsTrio = (): Handler => {
-  const logger = new Logger();
-  const metrics = new Metrics();
-  const tracer = new Tracer();
-  return middy(async () => {
-    logger.info('request handled');
-    metrics.addMetric('Requests', MetricUnit.Count, 1);
-    return body();
-  })
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics)) as Handler;
 };
 
-const variants: [string, Handler][] = [
-  ['bare handler', body],
-  ['Powertools trio (logger + metrics + tracer)', powertoolsTrio()],
-  ['withObservability (xray)', withObservability(body, { routes: ['GET /orders/{id}'] }) as Handler],
-  [
-    'withObservability (tracing off)',
-    withObservability(body, { routes: ['GET /orders/{id}'], tracing: 'off' }) as Handler,
-  ],
-];
-
-const event = {
-  version: '2.0',
-  routeKey: 'GET /orders/{id}',
-  rawPath: '/orders/42',
-  rawQueryString: '',
-  headers: { 'user-agent': 'bench', 'x-correlation-id': 'bench-1' },
-  requestContext: {
-    requestId: 'bench-req',
-    http: { method: 'GET', path: '/orders/42', sourceIp: '127.0.0.1', userAgent: 'bench' },
-  },
-};
-const context = {
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:bench',
-  memoryLimitInMB: '512',
-  awsRequestId: 'bench-request',
-  getRemainingTimeInMillis: () => 10_000,
-};
-
-let outputBytes = 0;
-const realStdout = process.stdout.write.bind(process.stdout);
-const realStderr = process.stderr.write.bind(process.stderr);
-const swallow = (chunk: string | Uint8Array) => {
-  outputBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-  return true;
-};
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
-// Variants take turns in rounds, so that load from elsewhere on a shared machine falls on all alike.
-const ROUNDS = 20;
-const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
-const bytes = new Map<string, number>(variants.map(([name]) => [name, 0]));
-process.stdout.write = swallow as typeof process.stdout.write;
-process.stderr.write = swallow as typeof process.stderr.write;
-for (const [, handler] of variants) {
-  for (let i = 0; i < WARMUP; i++) await handler(structuredClone(event), context);
+function runChild(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [here('./runner.mjs'), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...lambdaEnv, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').at(-1);
+      if (code !== 0 || !line) reject(new Error(`bench runner ${args.join(' ')} exited with ${code}`));
+      else resolve(JSON.parse(line));
+    });
+  });
 }
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, handler] of variants) {
-    const own = samples.get(name)!;
-    outputBytes = 0;
-    for (let i = 0; i < ITERATIONS / ROUNDS; i++) {
-      const input = structuredClone(event);
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function benchNotifier(): Promise<{ medianMs: number; p99Ms: number }> {
+  const slack = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  });
+  await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
+  process.env.SLACK_WEBHOOK_URL = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T000/B000/bench`;
+  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+  const { handler } = await import('../functions/slack-notifier/handler.js');
+  const template = JSON.parse(
+    readFileSync(here('../test/functions/slack-notifier/fixtures/sns-event.json'), 'utf8'),
+  );
+  const realWrite = process.stdout.write.bind(process.stdout);
+  const realError = process.stderr.write.bind(process.stderr);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < NOTIFIER_RUNS + 20; i++) {
+      const event = structuredClone(template);
+      event.Records[0].Sns.MessageId = `bench-${i}`;
+      const context = {
+        awsRequestId: `bench-${i}`,
+        functionName: 'slack-notifier',
+        getRemainingTimeInMillis: () => 30_000,
+      };
       const start = performance.now();
-      await handler(input, context);
-      own.push((performance.now() - start) * 1000);
+      await handler(event, context as never);
+      if (i >= 20) samples.push(performance.now() - start);
     }
-    bytes.set(name, bytes.get(name)! + outputBytes);
+  } finally {
+    process.stdout.write = realWrite;
+    process.stderr.write = realError;
+    slack.close();
+  }
+  return { medianMs: round(quantile(samples, 0.5), 2), p99Ms: round(quantile(samples, 0.99), 2) };
+}
+
+const sinks = await startSinks();
+const bundles = new Map<Variant, Awaited<ReturnType<typeof bundle>>>();
+for (const [, variant] of variants) bundles.set(variant, await bundle(variant));
+
+// Interleaved: every round runs each variant once, so load from elsewhere falls on all alike.
+const cold = new Map<Variant, { init: number[]; first: number[] }>(
+  variants.map(([, v]) => [v, { init: [], first: [] }]),
+);
+for (let run = 0; run < COLD_RUNS; run++) {
+  for (const [, variant] of variants) {
+    const figures = await runChild([bundles.get(variant)!.path, 'cold'], sinks.env);
+    cold.get(variant)!.init.push(figures.initMs as number);
+    cold.get(variant)!.first.push(figures.firstInvocationMs as number);
   }
 }
-process.stdout.write = realStdout;
-process.stderr.write = realStderr;
+const invoke = new Map<Variant, { samples: number[]; bytes: number[] }>(
+  variants.map(([, v]) => [v, { samples: [], bytes: [] }]),
+);
+for (let run = 0; run < INVOKE_PROCESSES; run++) {
+  for (const [, variant] of variants) {
+    const figures = await runChild(
+      [bundles.get(variant)!.path, 'invoke', String(INVOCATIONS), String(WARMUP)],
+      sinks.env,
+    );
+    invoke.get(variant)!.samples.push(...(figures.samples as number[]));
+    invoke.get(variant)!.bytes.push(figures.outputBytesPerInvocation as number);
+  }
+}
+sinks.close();
 
-const results = variants.map(([name]) => {
-  const sorted = samples.get(name)!.sort((a, b) => a - b);
+const rows = variants.map(([label, variant]) => {
+  const { samples, bytes } = invoke.get(variant)!;
+  const { init, first } = cold.get(variant)!;
+  const size = bundles.get(variant)!;
   return {
-    variant: name,
-    median_us: Math.round(quantile(sorted, 0.5) * 10) / 10,
-    p99_us: Math.round(quantile(sorted, 0.99) * 10) / 10,
-    output_bytes_per_invocation: Math.round(bytes.get(name)! / ITERATIONS),
+    variant: label,
+    median_us: round(quantile(samples, 0.5)),
+    p99_us: round(quantile(samples, 0.99)),
+    cold_init_ms: round(quantile(init, 0.5)),
+    first_invocation_ms: round(quantile(first, 0.5)),
+    bundle_kb: round(size.bytes / 1024),
+    gzip_kb: round(size.gzipBytes / 1024),
+    output_bytes: Math.round(quantile(bytes, 0.5)),
   };
 });
-const trio = results[1]!;
-for (const result of results) {
-  Object.assign(result, { median_vs_trio: Math.round((result.median_us / trio.median_us) * 100) / 100 });
-}
-daemon.close();
+const trio = rows[1]!;
+const ratios = rows.slice(2).map((row) => ({
+  variant: row.variant,
+  per_invocation: round(row.median_us / trio.median_us, 2),
+  cold_init: round(row.cold_init_ms / trio.cold_init_ms, 2),
+  bundle: round(row.bundle_kb / trio.bundle_kb, 2),
+}));
+const notifier = await benchNotifier();
 
-const machine = `${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-console.log(`Per-invocation cost, ${ITERATIONS} invocations after ${WARMUP} warm-up, on ${machine}\n`);
-console.table(results);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+const machine = `${cpu} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
+console.log(`Lookout bench on ${machine}`);
+console.log(
+  `per-invocation: ${INVOKE_PROCESSES} processes × ${INVOCATIONS} invocations after ${WARMUP} warm-up; cold init: median of ${COLD_RUNS} processes\n`,
+);
+console.table(rows);
+console.log(
+  'Against the Powertools trio (lower is better; targets: per-invocation ≤ 1.0, cold init ≤ 1.0, bundle ≤ 1.05):',
+);
+console.table(ratios);
+console.log(
+  `Slack notifier, SNS event to webhook answer (local server): median ${notifier.medianMs} ms, p99 ${notifier.p99Ms} ms`,
+);
+
+mkdirSync(here('./results/'), { recursive: true });
 writeFileSync(
-  new URL('./results/invocation.json', import.meta.url),
-  JSON.stringify({ machine, iterations: ITERATIONS, results }, null, 2),
+  here('./results/bench.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), machine, rows, ratios, notifier }, null, 2)}\n`,
 );

@@ -2,7 +2,9 @@
  * lookout/cdk: the CDK side of Lookout. Import it from infrastructure code only; Lambda handlers
  * import the runtime library (lookout) and never this.
  */
-export { ObservedFunction, DEFAULT_METRICS_NAMESPACE, ESM_REQUIRE_BANNER } from './observed-function.js';
+export { ObservedFunction, DEFAULT_METRICS_NAMESPACE } from './observed-function.js';
+export { ESM_REQUIRE_BANNER, TRACING_EXTERNALS, esbuildOptions } from './bundling.js';
+export type { TracingMode } from './bundling.js';
 export type { ObservedFunctionProps, LogLevel } from './observed-function.js';
 
 export { ServiceMonitoring } from './monitoring/service-monitoring.js';

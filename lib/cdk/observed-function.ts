@@ -5,6 +5,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { TracingMode } from './bundling.js';
+import { ESM_REQUIRE_BANNER, TRACING_EXTERNALS } from './bundling.js';
 
 /** The log levels Powertools Logger understands and Lambda can filter on. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -12,11 +14,7 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 /** Namespace the Lookout runtime library writes its EMF metrics to when none is configured. */
 export const DEFAULT_METRICS_NAMESPACE = 'Lookout';
 
-/**
- * Lets an ES-module bundle load CommonJS dependencies (the X-Ray SDK calls `require` at runtime).
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __lookoutCreateRequire } from 'node:module'; const require = __lookoutCreateRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER };
 
 export interface ObservedFunctionProps extends Omit<
   NodejsFunctionProps,
@@ -52,6 +50,20 @@ export interface ObservedFunctionProps extends Omit<
   readonly logRetention?: logs.RetentionDays;
   /** @default RemovalPolicy.RETAIN (logs outlive the function unless you say otherwise) */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Tracing backend of the Lookout library (`LOOKOUT_TRACING`): `xray` (Powertools Tracer),
+   * `otel` (OpenTelemetry, exporting OTLP/HTTP) or `off`. The other backends' SDKs are left out of
+   * the bundle. Lambda active tracing stays on for `xray` and `otel`, so traces join Lambda's.
+   * @default 'xray'
+   */
+  readonly tracing?: TracingMode;
+  /**
+   * With `tracing: 'otel'`: the OTLP/HTTP endpoint spans are sent to
+   * (`OTEL_EXPORTER_OTLP_ENDPOINT`), such as a collector extension or a gateway. No ADOT layer is
+   * added; bring your collector.
+   * @default the OpenTelemetry default, http://localhost:4318
+   */
+  readonly otelEndpoint?: string;
 }
 
 /**
@@ -77,8 +89,11 @@ export class ObservedFunction extends NodejsFunction {
       systemLogLevel,
       logRetention,
       logRemovalPolicy,
+      tracing: tracingProp,
+      otelEndpoint,
       ...functionProps
     } = props;
+    const tracing = tracingProp ?? 'xray';
     const serviceName = serviceNameProp ?? kebabCase(id);
     const metricsNamespace = namespaceProp ?? DEFAULT_METRICS_NAMESPACE;
     const logLevel = logLevelProp ?? 'INFO';
@@ -101,7 +116,7 @@ export class ObservedFunction extends NodejsFunction {
       role,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: tracing === 'off' ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: applicationLogLevel(logLevel),
       systemLogLevelV2: systemLogLevel ?? lambda.SystemLogLevel.INFO,
@@ -112,6 +127,8 @@ export class ObservedFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         POWERTOOLS_LOG_LEVEL: logLevel,
+        LOOKOUT_TRACING: tracing,
+        ...(tracing === 'otel' && otelEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint } : {}),
       },
       bundling: {
         minify: true,
@@ -123,6 +140,7 @@ export class ObservedFunction extends NodejsFunction {
         // Ship the SDK version the code was tested with rather than the one the runtime happens to have.
         bundleAwsSDK: true,
         ...props.bundling,
+        externalModules: [...TRACING_EXTERNALS[tracing], ...(props.bundling?.externalModules ?? [])],
         banner: [ESM_REQUIRE_BANNER, props.bundling?.banner].filter(Boolean).join('\n'),
       },
     });
@@ -133,11 +151,13 @@ export class ObservedFunction extends NodejsFunction {
     this.reservedConcurrency = props.reservedConcurrentExecutions;
     this.observedLogGroup = logGroup;
 
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; every other statement on this role is scoped to a resource.',
-    });
+    if (tracing !== 'off') {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; every other statement on this role is scoped to a resource.',
+      });
+    }
   }
 }
 
