@@ -1,0 +1,8 @@
+/** The sandbox console: the dashboard page with live data, alarms, logs, traces and Slack messages. */
+export * from './dashboard.js';
+export * from './data.js';
+export * from './logs.js';
+export * from './logs-insights.js';
+export * from './traces.js';
+export * from './alarms.js';
+export * from './server.js';
