@@ -1,0 +1,92 @@
+/**
+ * Bundles a function's handler the way the CDK's NodejsFunction builds its asset (see
+ * lib/cdk/observed-function.ts): one minified ES module, `index.mjs`, with every dependency
+ * inside (the AWS SDK included) and a linked source map.
+ */
+import { build, type BuildFailure, type Message } from 'esbuild';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root: sandbox/lambda/ is two levels below it. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the sandbox keeps what it builds (gitignored). */
+export const SANDBOX_STATE_DIR = join(PROJECT_ROOT, '.sandbox');
+
+/**
+ * Lets an ES-module bundle `require` CommonJS dependencies. The name is unusual on purpose: a
+ * banner is pasted in verbatim, so a plain `createRequire` could clash with the bundled code.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __sandboxCreateRequire } from 'node:module'; const require = __sandboxCreateRequire(import.meta.url);";
+
+export interface BundleOptions {
+  /** The function's name, used in errors and for the default output folder. */
+  name: string;
+  /** Path of the handler file (absolute, or relative to the project root). */
+  entry: string;
+  /** Output folder. @default `.sandbox/functions/<name>` */
+  outDir?: string;
+}
+
+export interface FunctionBundle {
+  name: string;
+  /** The folder holding `index.mjs` and its map: the function's LAMBDA_TASK_ROOT. */
+  directory: string;
+  /** `<directory>/index.mjs`. */
+  file: string;
+}
+
+export class BundleError extends Error {
+  override name = 'BundleError';
+  constructor(
+    readonly functionName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const formatMessage = (message: Message): string => {
+  const where = message.location
+    ? `${message.location.file}:${message.location.line}:${message.location.column}: `
+    : '';
+  return `${where}${message.text}`;
+};
+
+export async function bundleFunction(options: BundleOptions): Promise<FunctionBundle> {
+  const entry = resolve(PROJECT_ROOT, options.entry);
+  const directory = resolve(options.outDir ?? join(SANDBOX_STATE_DIR, 'functions', options.name));
+  const file = join(directory, 'index.mjs');
+  await rm(directory, { recursive: true, force: true });
+  await mkdir(directory, { recursive: true });
+  try {
+    await build({
+      entryPoints: [entry],
+      outfile: file,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node24',
+      minify: true,
+      sourcemap: true,
+      sourcesContent: false,
+      mainFields: ['module', 'main'],
+      banner: { js: ESM_REQUIRE_BANNER },
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const failure = error as Partial<BuildFailure>;
+    const details = Array.isArray(failure.errors)
+      ? failure.errors.map(formatMessage).join('\n')
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    throw new BundleError(
+      options.name,
+      `Could not bundle function "${options.name}" from ${options.entry}:\n${details}`,
+    );
+  }
+  return { name: options.name, directory, file };
+}

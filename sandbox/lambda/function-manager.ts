@@ -1,0 +1,539 @@
+/**
+ * A local Lambda function: invocations run in containers (child processes) that are started on
+ * demand, reused while warm, spread out under concurrent load up to a concurrency limit, reaped
+ * when idle, and killed on a timeout. Each finished invocation is reported to listeners with its
+ * output lines and a `platform.report` record, the way Lambda's JSON log format writes it.
+ */
+import { randomUUID } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createSegmentEmitter, type SegmentEmitter } from '../xray/emitter.js';
+import type { FunctionBundle } from './bundle.js';
+import { Container, INIT_TIME_LIMIT_MS, type ContainerOutcome } from './container.js';
+import { containerEnvironment, maxOldSpaceSizeMb, reservedKeysIn } from './environment.js';
+import type { FunctionError } from './protocol.js';
+import { buildRuntime } from './runtime-build.js';
+import { formatTraceHeader, invocationTraceHeader, newSegmentId } from './trace-header.js';
+
+export type { FunctionError } from './protocol.js';
+
+export interface FunctionConfig {
+  name: string;
+  /** The bundle from `bundleFunction`, or the folder holding `index.mjs`. */
+  bundle: FunctionBundle | string;
+  /** @default 'index.handler' */
+  handler?: string;
+  /** @default 128 */
+  memoryMb?: number;
+  /** @default 3 */
+  timeoutSeconds?: number;
+  /** The function's own environment variables (Lambda's reserved keys are refused). */
+  environment?: Record<string, string>;
+  /**
+   * Most invocations running at once (reserved concurrency); beyond it an invocation is throttled.
+   * Each one is a Node process, hence a modest default. @default 10
+   */
+  maxConcurrency?: number;
+  /** How long a warm container may sit unused before it is stopped. @default 300000 (5 minutes) */
+  idleTimeoutMs?: number;
+  /** @default 'us-east-1' */
+  region?: string;
+  /** @default '000000000000' */
+  accountId?: string;
+  /**
+   * The X-Ray daemon (`host:port`): given to the function as AWS_XRAY_DAEMON_ADDRESS, and where the
+   * function's own segment (what Lambda records around the handler) is sent.
+   */
+  xrayDaemonAddress?: string;
+  /** Folder for the built container runtime. @default `.sandbox/runtime` */
+  runtimeDir?: string;
+}
+
+export interface InvokeOptions {
+  /** An incoming X-Ray header to continue (`Root=...;Parent=...;Sampled=...`). */
+  traceHeader?: string;
+  /** @default a random UUID */
+  requestId?: string;
+}
+
+export type InvocationStatus = 'success' | 'error' | 'timeout' | 'throttled';
+
+export interface InvocationResult {
+  requestId: string;
+  status: InvocationStatus;
+  /** The handler's result (parsed from its JSON), when it succeeded. */
+  result?: unknown;
+  error?: FunctionError;
+  /** Epoch milliseconds when the invocation was received. */
+  startedAt: number;
+  durationMs: number;
+  /** Rounded up to the millisecond; the init phase of a cold start is billed too. */
+  billedDurationMs: number;
+  maxMemoryUsedMb: number;
+  /** Cold starts only. */
+  initDurationMs?: number;
+  coldStart: boolean;
+  /** Absent when throttled. */
+  containerId?: string;
+  /** Every line the invocation wrote to stdout or stderr, in order (a cold start's init output first). */
+  lines: string[];
+  /** The `_X_AMZN_TRACE_ID` the handler ran with. */
+  traceHeader: string;
+}
+
+/** Lambda's `platform.report` record (JSON log format). */
+export interface PlatformReport {
+  time: string;
+  type: 'platform.report';
+  record: {
+    requestId: string;
+    metrics: {
+      durationMs: number;
+      billedDurationMs: number;
+      memorySizeMB: number;
+      maxMemoryUsedMB: number;
+      initDurationMs?: number;
+    };
+    status: 'success' | 'error' | 'timeout';
+    errorType?: string;
+    tracing?: { spanId: string; type: 'X-Amzn-Trace-Id'; value: string };
+  };
+}
+
+export interface InvocationRecord {
+  functionName: string;
+  result: InvocationResult;
+  lines: string[];
+  /** Absent for a throttled invocation, which never ran (Lambda writes no report for it). */
+  report?: PlatformReport;
+  /** Invocations of this function running when this one started, itself included (0 if throttled). */
+  concurrentExecutions: number;
+}
+
+export type InvocationListener = (record: InvocationRecord) => void;
+
+export interface ContainerInfo {
+  id: string;
+  pid: number | undefined;
+  state: 'starting' | 'idle' | 'busy' | 'dead';
+  invocations: number;
+  startedAt: number;
+}
+
+export interface FunctionManager {
+  readonly name: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly maxConcurrency: number;
+  /** Runs one invocation. Rejects only when the request itself is invalid (see InvokeError). */
+  invoke(event: unknown, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Calls `listener` after every invocation, throttled ones included; returns an unsubscribe function. */
+  onInvocation(listener: InvocationListener): () => void;
+  containers(): ContainerInfo[];
+  /** Stops every container. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** A request Lambda's Invoke API would refuse before running anything. */
+export class InvokeError extends Error {
+  override name = 'InvokeError';
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Lambda's limit for a synchronous request or response payload. */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: 'killed',
+  SIGABRT: 'aborted',
+  SIGSEGV: 'segmentation fault',
+  SIGTERM: 'terminated',
+};
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100;
+
+function validate(config: FunctionConfig): void {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name)) {
+    problems.push('name must be 1 to 64 letters, digits, hyphens or underscores');
+  }
+  const memory = config.memoryMb ?? 128;
+  if (!Number.isInteger(memory) || memory < 128 || memory > 10_240) {
+    problems.push(`memoryMb must be a whole number from 128 to 10240, not ${memory}`);
+  }
+  const timeout = config.timeoutSeconds ?? 3;
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 900) {
+    problems.push(`timeoutSeconds must be more than 0 and at most 900, not ${timeout}`);
+  }
+  const concurrency = config.maxConcurrency ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    problems.push(`maxConcurrency must be a whole number of at least 1, not ${concurrency}`);
+  }
+  const reserved = reservedKeysIn(config.environment ?? {});
+  if (reserved.length > 0) {
+    problems.push(`environment sets keys Lambda reserves: ${reserved.join(', ')}`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`Function "${config.name}" is misconfigured: ${problems.join('; ')}`);
+  }
+}
+
+export async function createFunctionManager(config: FunctionConfig): Promise<FunctionManager> {
+  validate(config);
+  const name = config.name;
+  const taskRoot = resolve(typeof config.bundle === 'string' ? config.bundle : config.bundle.directory);
+  const handler = config.handler ?? 'index.handler';
+  const moduleFile = join(taskRoot, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+  try {
+    await access(moduleFile);
+  } catch {
+    throw new Error(`Function "${name}" has no bundle at ${moduleFile}; bundle it first (bundleFunction)`);
+  }
+  const memoryMb = config.memoryMb ?? 128;
+  const timeoutSeconds = config.timeoutSeconds ?? 3;
+  const timeoutMs = Math.round(timeoutSeconds * 1000);
+  const maxConcurrency = config.maxConcurrency ?? 10;
+  const idleTimeoutMs = config.idleTimeoutMs ?? 300_000;
+  const region = config.region ?? 'us-east-1';
+  const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? '000000000000'}:function:${name}`;
+  const runtimeFile = await buildRuntime(config.runtimeDir);
+  const emitter: SegmentEmitter | undefined = config.xrayDaemonAddress
+    ? createSegmentEmitter(config.xrayDaemonAddress)
+    : undefined;
+
+  const all = new Set<Container>();
+  /** Warm containers waiting for work, most recently used last. */
+  const idle: Container[] = [];
+  const idleTimers = new Map<Container, NodeJS.Timeout>();
+  const listeners = new Set<InvocationListener>();
+  let running = 0;
+  let closed = false;
+
+  const forget = (container: Container) => {
+    all.delete(container);
+    const index = idle.indexOf(container);
+    if (index >= 0) idle.splice(index, 1);
+    clearTimeout(idleTimers.get(container));
+    idleTimers.delete(container);
+  };
+
+  const retire = (container: Container) => {
+    forget(container);
+    void container.kill();
+  };
+
+  const park = (container: Container) => {
+    if (closed || container.state !== 'idle') return retire(container);
+    idle.push(container);
+    idleTimers.set(container, setTimeout(() => retire(container), idleTimeoutMs).unref());
+  };
+
+  const takeIdle = (): Container | undefined => {
+    const container = idle.pop();
+    if (container) {
+      clearTimeout(idleTimers.get(container));
+      idleTimers.delete(container);
+    }
+    return container;
+  };
+
+  const spawn = (): Container => {
+    const container = new Container({
+      runtimeFile,
+      taskRoot,
+      maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
+      initTimeLimitMs: INIT_TIME_LIMIT_MS,
+      env: containerEnvironment({
+        functionName: name,
+        memoryMb,
+        region,
+        taskRoot,
+        runtimeDir: join(runtimeFile, '..'),
+        handler,
+        xrayDaemonAddress: config.xrayDaemonAddress,
+        environment: config.environment ?? {},
+      }),
+    });
+    all.add(container);
+    container.onDeath(() => forget(container));
+    return container;
+  };
+
+  const deliver = (record: InvocationRecord) => {
+    if (closed) return;
+    for (const listener of listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A collector's failure must not fail the invocation.
+      }
+    }
+  };
+
+  const serialize = (event: unknown): string => {
+    let payload: string | undefined;
+    try {
+      payload = JSON.stringify(event);
+    } catch (error) {
+      throw new InvokeError(
+        'InvalidRequestContentException',
+        `Could not serialize the event for ${name}: ${(error as Error).message}`,
+      );
+    }
+    if (payload === undefined) {
+      throw new InvokeError(
+        'InvalidRequestContentException',
+        `The event for ${name} is not JSON-serializable`,
+      );
+    }
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+      throw new InvokeError(
+        'RequestEntityTooLargeException',
+        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+      );
+    }
+    return payload;
+  };
+
+  const exitError = (
+    requestId: string,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): FunctionError => ({
+    errorType: 'Runtime.ExitError',
+    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${
+      code !== null
+        ? `exit status ${code}`
+        : `signal: ${(signal && SIGNAL_NAMES[signal]) ?? signal ?? 'unknown'}`
+    }`,
+  });
+
+  const sendFunctionSegment = (
+    trace: ReturnType<typeof invocationTraceHeader>,
+    requestId: string,
+    times: { initStart?: number; initEnd?: number; invokeStart: number; invokeEnd: number },
+    status: InvocationStatus,
+  ) => {
+    if (!emitter || !trace.sampled) return;
+    const seconds = (ms: number) => ms / 1000;
+    const subsegment = (label: string, start: number, end: number) => ({
+      id: newSegmentId(),
+      name: label,
+      start_time: seconds(start),
+      end_time: seconds(end),
+    });
+    emitter.send({
+      name,
+      id: trace.parent,
+      trace_id: trace.root,
+      ...(trace.callerParent && { parent_id: trace.callerParent }),
+      start_time: seconds(times.initStart ?? times.invokeStart),
+      end_time: seconds(times.invokeEnd),
+      origin: 'AWS::Lambda::Function',
+      ...(status !== 'success' && { fault: true }),
+      aws: { function_arn: functionArn, resource_names: [name], request_id: requestId },
+      subsegments: [
+        ...(times.initStart !== undefined && times.initEnd !== undefined
+          ? [subsegment('Initialization', times.initStart, times.initEnd)]
+          : []),
+        subsegment('Invocation', times.invokeStart, times.invokeEnd),
+      ],
+    });
+  };
+
+  const invoke = async (event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> => {
+    if (closed) throw new Error(`Function "${name}" has been closed`);
+    const payload = serialize(event);
+    const requestId = options.requestId ?? randomUUID();
+    const trace = invocationTraceHeader(options.traceHeader);
+    const traceHeader = formatTraceHeader(trace);
+    const startedAt = Date.now();
+
+    let container = takeIdle();
+    const coldStart = container === undefined;
+    if (!container) {
+      if (all.size >= maxConcurrency) {
+        const result: InvocationResult = {
+          requestId,
+          status: 'throttled',
+          error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
+          startedAt,
+          durationMs: 0,
+          billedDurationMs: 0,
+          maxMemoryUsedMb: 0,
+          coldStart: false,
+          lines: [],
+          traceHeader,
+        };
+        deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
+        return result;
+      }
+      container = spawn();
+    }
+    running += 1;
+    const concurrentExecutions = running;
+    try {
+      let initDurationMs: number | undefined;
+      let initStart: number | undefined;
+      let initEnd: number | undefined;
+      let failure: { status: InvocationStatus; error: FunctionError } | undefined;
+      if (coldStart) {
+        initStart = container.startedAt;
+        const start = await container.ready;
+        initEnd = Date.now();
+        initDurationMs = start.initDurationMs;
+        if (start.kind === 'init-error') failure = { status: 'error', error: start.error };
+        if (start.kind === 'exit')
+          failure = { status: 'error', error: exitError(requestId, start.code, start.signal) };
+        if (start.kind === 'init-timeout') {
+          failure = {
+            status: 'timeout',
+            error: {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `Init phase timed out after ${(INIT_TIME_LIMIT_MS / 1000).toFixed(2)} seconds`,
+            },
+          };
+        }
+      }
+
+      let outcome: ContainerOutcome | undefined;
+      let durationMs = 0;
+      const invokeStart = Date.now();
+      if (!failure) {
+        const began = performance.now();
+        outcome = await container.run(
+          {
+            type: 'invoke',
+            requestId,
+            payload,
+            deadline: invokeStart + timeoutMs,
+            traceHeader,
+            invokedFunctionArn: functionArn,
+          },
+          timeoutMs,
+        );
+        durationMs = outcome.kind === 'timeout' ? timeoutMs : round2(performance.now() - began);
+      }
+      const invokeEnd = Date.now();
+
+      let status: InvocationStatus = failure?.status ?? 'success';
+      let error = failure?.error;
+      let result: unknown;
+      const lines = container.takeLines();
+      switch (outcome?.kind) {
+        case 'result':
+          if (Buffer.byteLength(outcome.payload) > MAX_PAYLOAD_BYTES) {
+            status = 'error';
+            error = {
+              errorType: 'Function.ResponseSizeTooLarge',
+              errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`,
+            };
+          } else {
+            result = JSON.parse(outcome.payload);
+          }
+          break;
+        case 'error':
+          status = 'error';
+          error = outcome.error;
+          break;
+        case 'timeout': {
+          status = 'timeout';
+          const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+          error = { errorType: 'Sandbox.Timedout', errorMessage: message };
+          lines.push(`${new Date(invokeEnd).toISOString()} ${requestId} ${message}`);
+          break;
+        }
+        case 'exit':
+          status = 'error';
+          error = exitError(requestId, outcome.code, outcome.signal);
+          break;
+        default:
+          break;
+      }
+      if (
+        failure ||
+        (outcome && outcome.kind !== 'result' && outcome.kind !== 'error') ||
+        container.state === 'dead'
+      ) {
+        retire(container);
+      } else {
+        park(container);
+      }
+
+      const maxMemoryUsedMb = Math.ceil(container.maxRssKb / 1024);
+      // Since August 2025 Lambda bills the init phase of on-demand functions as well.
+      const billedDurationMs = Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
+      const invocation: InvocationResult = {
+        requestId,
+        status,
+        ...(status === 'success' ? { result } : { error }),
+        startedAt,
+        durationMs,
+        billedDurationMs,
+        maxMemoryUsedMb,
+        ...(initDurationMs !== undefined && { initDurationMs }),
+        coldStart,
+        containerId: container.id,
+        lines,
+        traceHeader,
+      };
+      const report: PlatformReport = {
+        time: new Date(invokeEnd).toISOString(),
+        type: 'platform.report',
+        record: {
+          requestId,
+          metrics: {
+            durationMs,
+            billedDurationMs,
+            memorySizeMB: memoryMb,
+            maxMemoryUsedMB: maxMemoryUsedMb,
+            ...(initDurationMs !== undefined && { initDurationMs }),
+          },
+          status: status === 'throttled' ? 'error' : status,
+          ...(error && { errorType: error.errorType }),
+          ...(trace.sampled && {
+            tracing: { spanId: trace.parent, type: 'X-Amzn-Trace-Id', value: traceHeader },
+          }),
+        },
+      };
+      sendFunctionSegment(trace, requestId, { initStart, initEnd, invokeStart, invokeEnd }, status);
+      deliver({ functionName: name, result: invocation, lines, report, concurrentExecutions });
+      return invocation;
+    } finally {
+      running -= 1;
+    }
+  };
+
+  return {
+    name,
+    memoryMb,
+    timeoutSeconds,
+    maxConcurrency,
+    invoke,
+    onInvocation(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    containers: () =>
+      [...all].map((container) => ({
+        id: container.id,
+        pid: container.pid,
+        state: container.state,
+        invocations: container.invocations,
+        startedAt: container.startedAt,
+      })),
+    async close() {
+      closed = true;
+      const containers = [...all];
+      for (const container of containers) forget(container);
+      await Promise.all(containers.map((container) => container.kill()));
+      emitter?.close();
+    },
+  };
+}

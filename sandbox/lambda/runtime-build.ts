@@ -1,0 +1,42 @@
+/** Builds the container runtime (runtime.ts) into a plain ES module that any Node 24 can start. */
+import { build } from 'esbuild';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SANDBOX_STATE_DIR } from './bundle.js';
+
+const RUNTIME_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts');
+
+const built = new Map<string, Promise<string>>();
+
+/** Path of the built runtime, built once per process and folder. */
+export function buildRuntime(outDir: string = join(SANDBOX_STATE_DIR, 'runtime')): Promise<string> {
+  let file = built.get(outDir);
+  if (!file) {
+    file = buildInto(outDir);
+    built.set(outDir, file);
+    file.catch(() => built.delete(outDir));
+  }
+  return file;
+}
+
+async function buildInto(outDir: string): Promise<string> {
+  const result = await build({
+    entryPoints: [RUNTIME_SOURCE],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents;
+  if (!code) throw new Error('Building the sandbox Lambda runtime produced no output');
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, 'lambda-runtime.mjs');
+  // Written aside and renamed, so a process starting a container never sees a half-written file.
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, code);
+  await rename(partial, file);
+  return file;
+}

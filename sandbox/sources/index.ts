@@ -1,0 +1,12 @@
+/** The event sources the stack wires, delivered to local functions the way Lambda delivers them. */
+export { startSchedule, scheduledEvent, parseRateExpression } from './schedule.js';
+export type { Schedule, ScheduleFiring, ScheduleOptions, ScheduledEvent } from './schedule.js';
+export { startSqsEventSource } from './sqs-event-source.js';
+export type {
+  SqsBatchOutcome,
+  SqsEventSource,
+  SqsEventSourceOptions,
+  SqsEventSourceStats,
+} from './sqs-event-source.js';
+export { toSqsRecord, toSqsEvent, queueArn, reportedFailures } from './sqs-event.js';
+export type { SourceInvocation, SourceTarget } from './invoker.js';
