@@ -1,0 +1,514 @@
+/**
+ * The whole stack on one machine: reads the synthesized stack and brings up, on loopback,
+ * DynamoDB (dynalite), SQS, an X-Ray daemon and an OTLP receiver, Slack, the functions in the
+ * Lambda emulation, the HTTP API's front door, the schedule and queue event sources, the
+ * collectors that turn function output into logs and metrics, the alarms (evaluated on a
+ * compressed clock, their notifications delivered through SNS to the Slack notifier), and the
+ * console.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { AlarmTransition } from './alarms/index.js';
+import {
+  AlarmEvaluator,
+  buildAlarmSnsMessage,
+  buildAlarmSnsSubject,
+  CompressedClock,
+  startEvaluationLoop,
+} from './alarms/index.js';
+import type { SqsStandIn } from './aws/sqs.js';
+import { startSqsStandIn } from './aws/sqs.js';
+import type { ReceivedSlackMessage } from './console/index.js';
+import { consoleAlarmsFromStatuses, LogStore, startConsole } from './console/index.js';
+import { routesTo, startHttpGateway } from './gateway/index.js';
+import type { FunctionManager, InvocationRecord } from './lambda/index.js';
+import { createFunctionManager } from './lambda/index.js';
+import { MetricStore, parseEmfLine, recordLambdaMetrics } from './metrics/index.js';
+import { startOtlpReceiver } from './otlp.js';
+import type { SlackStandIn } from './slack.js';
+import { startSlackStandIn } from './slack.js';
+import { startSchedule, startSqsEventSource } from './sources/index.js';
+import type { FunctionSpec, SandboxStack } from './stack.js';
+import { localize, readStack, SANDBOX_ACCOUNT, SANDBOX_REGION, synthesize } from './stack.js';
+import { combineTraceSources } from './traces.js';
+import { startXRayDaemon } from './xray/index.js';
+
+export interface SandboxOptions {
+  projectRoot: string;
+  /** Console (dashboard) port. @default 3000 */
+  consolePort?: number;
+  /** HTTP API port. @default 3001 */
+  apiPort?: number;
+  /** Simulated seconds per real second for metrics and alarms. @default 20 */
+  compression?: number;
+  /** A real Slack webhook; otherwise a local Slack receives the alerts. */
+  slackWebhookUrl?: string;
+  /** Reuse an already synthesized cloud assembly instead of running `cdk synth`. */
+  cdkOut?: string;
+  /** Progress messages. */
+  log?: (message: string) => void;
+}
+
+export interface AlarmEvent {
+  at: number;
+  alarm: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface SandboxCounters {
+  invocations: number;
+  coldStarts: number;
+  errors: number;
+  timeouts: number;
+  throttles: number;
+  [name: string]: number;
+}
+
+const CHANNELS = { critical: 'alerts-critical', warning: 'alerts-warning' } as const;
+/** How often a throttled asynchronous event is tried again before it counts as dropped. */
+const MAX_THROTTLED_TRIES = 600;
+
+export class Sandbox {
+  readonly alarmEvents: AlarmEvent[] = [];
+  readonly counters: SandboxCounters = {
+    invocations: 0,
+    coldStarts: 0,
+    errors: 0,
+    timeouts: 0,
+    throttles: 0,
+  };
+  readonly functions = new Map<string, FunctionManager>();
+  private readonly closers: (() => Promise<unknown> | unknown)[] = [];
+  private slackDeliveries = 0;
+
+  private constructor(
+    readonly stack: SandboxStack,
+    readonly clock: CompressedClock,
+    readonly metrics: MetricStore,
+    readonly logs: LogStore,
+    private readonly slack: SlackStandIn | undefined,
+  ) {}
+
+  consoleUrl = '';
+  apiUrl = '';
+  evaluator: AlarmEvaluator | undefined;
+
+  static async start(options: SandboxOptions): Promise<Sandbox> {
+    const log = options.log ?? (() => {});
+    const stateDir = join(options.projectRoot, '.sandbox');
+    mkdirSync(stateDir, { recursive: true });
+    const cdkOut = options.cdkOut ?? join(stateDir, 'cdk.out');
+    if (!options.cdkOut) {
+      log('synthesizing the CDK app (the same stack `cdk deploy` deploys)…');
+      await synthesize(options.projectRoot, cdkOut);
+    }
+    const stack = readStack(cdkOut);
+    for (const problem of stack.alarmProblems)
+      log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
+
+    const compression = options.compression ?? 20;
+    const clock = new CompressedClock({ compression });
+    const metrics = new MetricStore({ retentionMs: 6 * 3600_000 });
+    const logs = new LogStore();
+    const slack = options.slackWebhookUrl ? undefined : await startSlackStandIn();
+    const sandbox = new Sandbox(stack, clock, metrics, logs, slack);
+    if (slack) sandbox.closers.push(() => slack.close());
+    try {
+      await sandbox.bringUp(options, log);
+    } catch (error) {
+      await sandbox.stop();
+      throw error;
+    }
+    return sandbox;
+  }
+
+  private async bringUp(options: SandboxOptions, log: (message: string) => void): Promise<void> {
+    const { stack } = this;
+
+    log('starting DynamoDB (dynalite), SQS, the X-Ray daemon and the OTLP receiver…');
+    const dynamo = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve, reject) => {
+      dynamo.once('error', reject);
+      dynamo.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.closers.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+    const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+    await createTables(stack, dynamoEndpoint);
+
+    const sqs = await startSqsStandIn();
+    this.closers.push(() => sqs.close());
+    for (const queue of stack.queues) sqs.createQueue(queue.name);
+
+    const xray = await startXRayDaemon();
+    this.closers.push(() => xray.close());
+    const otlp = await startOtlpReceiver();
+    this.closers.push(() => otlp.close());
+
+    // The front door first, so that functions can be told its address (the health check calls it).
+    const api = stack.http ? lazyTarget(() => this.functions.get(stack.http!.functionName)) : undefined;
+    const gateway = stack.http
+      ? await startHttpGateway({ routes: routesTo(api!, stack.http.routes), port: options.apiPort ?? 3001 })
+      : undefined;
+    if (gateway) this.closers.push(() => gateway.close());
+    this.apiUrl = gateway?.url ?? '';
+
+    log(`starting ${stack.functions.length} functions from their CDK assets…`);
+    const slackSetting =
+      options.slackWebhookUrl ??
+      JSON.stringify({
+        critical: this.slack!.webhookUrl(CHANNELS.critical),
+        warning: this.slack!.webhookUrl(CHANNELS.warning),
+      });
+    for (const spec of stack.functions) {
+      const manager = await createFunctionManager({
+        name: spec.name,
+        bundle: spec.assetDir,
+        handler: spec.handler,
+        memoryMb: spec.memoryMb,
+        timeoutSeconds: spec.timeoutSeconds,
+        environment: this.environmentFor(spec, {
+          dynamoEndpoint,
+          sqs,
+          otlp: otlp.endpoint,
+          slack: slackSetting,
+        }),
+        ...(spec.reservedConcurrency !== undefined ? { maxConcurrency: spec.reservedConcurrency } : {}),
+        region: SANDBOX_REGION,
+        accountId: SANDBOX_ACCOUNT,
+        xrayDaemonAddress: xray.address,
+      });
+      manager.onInvocation((record) => this.collect(record));
+      this.functions.set(spec.name, manager);
+      this.closers.push(() => manager.close());
+    }
+
+    for (const schedule of stack.schedules) {
+      const target = this.functions.get(schedule.functionName);
+      if (!target) continue;
+      const running = startSchedule({
+        target,
+        everySeconds: schedule.everySeconds / this.clock.compression,
+        ruleName: `${stack.stackName}-schedule`,
+        region: SANDBOX_REGION,
+        accountId: SANDBOX_ACCOUNT,
+      });
+      void running.fireNow();
+      this.closers.push(() => running.stop());
+    }
+    for (const mapping of stack.eventSourceMappings) {
+      const target = this.functions.get(mapping.functionName);
+      const queue = stack.queues.find((q) => q.name === mapping.queueName);
+      if (!target || !queue) continue;
+      const source = startSqsEventSource({
+        target,
+        endpoint: sqs.url,
+        queueUrl: sqs.queueUrl(queue.name),
+        batchSize: mapping.batchSize,
+        maximumBatchingWindowSeconds: mapping.maxBatchingWindowSeconds,
+        reportBatchItemFailures: mapping.reportBatchItemFailures,
+        visibilityTimeoutSeconds: Math.max(
+          1,
+          Math.round(queue.visibilityTimeoutSeconds / this.clock.compression),
+        ),
+        ...(queue.deadLetter
+          ? {
+              deadLetter: {
+                queueUrl: sqs.queueUrl(queue.deadLetter.queueName),
+                maxReceiveCount: queue.deadLetter.maxReceiveCount,
+              },
+            }
+          : {}),
+        region: SANDBOX_REGION,
+      });
+      this.closers.push(() => source.stop());
+    }
+
+    // As if the stack had been running a while: alarms that treat missing data as breaching (the
+    // health check's) would otherwise fire on the minutes before the sandbox existed.
+    const warmUpMs = warmUpFor(stack) / this.clock.compression;
+    if (warmUpMs > 0) {
+      log(`warming up for ${Math.round(warmUpMs / 100) / 10} s so that every alarm has data to look at…`);
+      await sleep(warmUpMs);
+    }
+    log(
+      `evaluating ${stack.alarms.length} alarms every ${Math.round((60 / this.clock.compression) * 10) / 10} s (one simulated minute)…`,
+    );
+    const evaluator = new AlarmEvaluator({
+      store: this.metrics,
+      alarms: stack.alarms,
+      createdAt: this.clock.now(),
+    });
+    this.evaluator = evaluator;
+    const loop = startEvaluationLoop({
+      evaluator,
+      clock: this.clock,
+      onTransitions: (transitions) => this.notify(transitions),
+      onError: (error) =>
+        log(`alarm evaluation failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    const queueMetrics = setInterval(
+      () => this.recordQueueMetrics(sqs),
+      Math.max(250, 60_000 / this.clock.compression / 2),
+    );
+    this.closers.push(
+      () => loop.stop(),
+      () => clearInterval(queueMetrics),
+    );
+
+    const consoleServer = await startConsole({
+      port: options.consolePort ?? 3000,
+      data: {
+        dashboard: stack.dashboards[0]?.body,
+        metrics: this.metrics,
+        now: () => this.clock.now(),
+        windowMs: 30 * 60_000,
+        alarmDefinitions: stack.alarms,
+        alarms: () => consoleAlarmsFromStatuses(evaluator.statuses()),
+        logs: this.logs,
+        traces: combineTraceSources(xray, otlp),
+        slackMessages: () => this.slackMessages(),
+        counters: () => ({ ...this.counters, slackMessages: this.slackMessages().length }),
+      },
+    });
+    this.closers.push(() => consoleServer.close());
+    this.consoleUrl = consoleServer.url;
+  }
+
+  private environmentFor(
+    spec: FunctionSpec,
+    services: { dynamoEndpoint: string; sqs: SqsStandIn; otlp: string; slack: string },
+  ): Record<string, string> {
+    const environment = localize(spec.environment, this.apiUrl);
+    // The SQS client sends to the host of the queue URL itself, so queue URLs must be local ones.
+    for (const queue of this.stack.queues) {
+      for (const [key, value] of Object.entries(environment)) {
+        environment[key] = value.split(queue.url).join(services.sqs.queueUrl(queue.name));
+      }
+    }
+    environment.AWS_ENDPOINT_URL_DYNAMODB = services.dynamoEndpoint;
+    environment.AWS_ENDPOINT_URL_SQS = services.sqs.url;
+    environment.OTEL_EXPORTER_OTLP_ENDPOINT = services.otlp;
+    if (environment.SLACK_WEBHOOK_SECRET_ARN !== undefined) {
+      // The secret lives in Secrets Manager once deployed; locally the notifier takes the URL directly.
+      delete environment.SLACK_WEBHOOK_SECRET_ARN;
+      environment.SLACK_WEBHOOK_URL = services.slack;
+    }
+    return environment;
+  }
+
+  /** Function output → logs and EMF metrics; the platform report → AWS/Lambda metrics. */
+  private collect(record: InvocationRecord): void {
+    const { functionName, result } = record;
+    const at = this.clock.toSimulated(result.startedAt);
+    this.counters.invocations++;
+    if (result.coldStart) this.counters.coldStarts++;
+    if (result.status === 'error') this.counters.errors++;
+    if (result.status === 'timeout') this.counters.timeouts++;
+    if (result.status === 'throttled') {
+      this.counters.throttles++;
+      recordLambdaMetrics(this.metrics, functionName, at, { Throttles: 1 });
+      return;
+    }
+    for (const line of record.lines) {
+      if (line.includes('"_aws"')) {
+        const parsed = parseEmfLine(line, { mapTimestamp: (timestamp) => this.clock.toSimulated(timestamp) });
+        if (parsed.ok) {
+          this.metrics.putAll(parsed.datapoints);
+          continue;
+        }
+      }
+      this.logs.append({ functionName, line, requestId: result.requestId, timestamp: result.startedAt });
+    }
+    if (record.report)
+      this.logs.append({ functionName, line: JSON.stringify(record.report), requestId: result.requestId });
+    recordLambdaMetrics(this.metrics, functionName, at, {
+      Invocations: 1,
+      Errors: result.status === 'success' ? 0 : 1,
+      Duration: result.durationMs,
+      ConcurrentExecutions: record.concurrentExecutions,
+    });
+  }
+
+  /** AWS/SQS figures the alarms watch, read off the SQS stand-in. */
+  private recordQueueMetrics(sqs: SqsStandIn): void {
+    const now = Date.now();
+    for (const queue of this.stack.queues) {
+      const waiting = sqs.messages(queue.name).filter((message) => !message.deleted);
+      const oldest = waiting.reduce((min, message) => Math.min(min, message.sentAt.getTime()), now);
+      const timestamp = this.clock.now();
+      const dimensions = { QueueName: queue.name };
+      this.metrics.put({
+        namespace: 'AWS/SQS',
+        name: 'ApproximateNumberOfMessagesVisible',
+        dimensions,
+        values: [waiting.length],
+        unit: 'Count',
+        timestamp,
+      });
+      this.metrics.put({
+        namespace: 'AWS/SQS',
+        name: 'ApproximateAgeOfOldestMessage',
+        dimensions,
+        values: [((now - oldest) / 1000) * this.clock.compression],
+        unit: 'Seconds',
+        timestamp,
+      });
+    }
+  }
+
+  /** Alarm state changes → CloudWatch's SNS notification → the functions subscribed to the topic. */
+  private notify(transitions: AlarmTransition[]): void {
+    for (const transition of transitions) {
+      this.alarmEvents.push({
+        at: transition.timestamp,
+        alarm: transition.alarm.name,
+        from: transition.oldState,
+        to: transition.newState,
+        reason: transition.reason,
+      });
+      for (const topicArn of transition.actions) {
+        const subscribers = this.stack.subscriptions.get(topicArn) ?? [];
+        const topicName = topicArn.split(':').at(-1)!;
+        for (const functionName of subscribers) {
+          const target = this.functions.get(functionName);
+          if (!target) continue;
+          const event = snsEvent(
+            topicArn,
+            buildAlarmSnsSubject(transition),
+            JSON.stringify(buildAlarmSnsMessage(transition)),
+          );
+          void invokeAsync(target, event, this.clock.compression).then((delivered) => {
+            if (delivered) this.slackDeliveries++;
+            this.metrics.put({
+              namespace: 'AWS/SNS',
+              name: delivered ? 'NumberOfNotificationsDelivered' : 'NumberOfNotificationsFailed',
+              dimensions: { TopicName: topicName },
+              values: [1],
+              unit: 'Count',
+              timestamp: this.clock.now(),
+            });
+          });
+        }
+      }
+    }
+  }
+
+  slackMessages(): ReceivedSlackMessage[] {
+    return (this.slack?.messages() ?? []).map((message) => ({
+      receivedAt: Date.parse(message.receivedAt),
+      payload: message.payload,
+      route: message.channel,
+    }));
+  }
+
+  get notificationsDelivered(): number {
+    return this.slackDeliveries;
+  }
+
+  async stop(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch {
+        // keep closing the rest
+      }
+    }
+  }
+}
+
+/**
+ * Simulated ms of data the breaching-on-missing-data alarms look back over (their evaluation
+ * periods, plus the extra periods the evaluator reads and one still in progress), at most ten minutes.
+ */
+function warmUpFor(stack: SandboxStack): number {
+  let longest = 0;
+  for (const alarm of stack.alarms) {
+    if (alarm.kind !== 'metric' || alarm.treatMissingData !== 'breaching') continue;
+    longest = Math.max(longest, (alarm.evaluationPeriods + 3) * alarm.periodSeconds * 1000);
+  }
+  return Math.min(longest, 10 * 60_000);
+}
+
+async function createTables(stack: SandboxStack, endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: SANDBOX_REGION,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
+  try {
+    for (const table of stack.tables) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table.name,
+          KeySchema: table.keySchema,
+          AttributeDefinitions: table.attributeDefinitions as never,
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A target resolved at call time (the gateway starts before the functions it calls). */
+function lazyTarget(resolve: () => FunctionManager | undefined) {
+  return {
+    invoke: (event: unknown, options?: { traceHeader?: string }) => {
+      const target = resolve();
+      if (!target) return Promise.reject(new Error('the function behind the HTTP API is not running'));
+      return target.invoke(event, options);
+    },
+  };
+}
+
+function snsEvent(topicArn: string, subject: string, message: string) {
+  const messageId = randomUUID();
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:${randomUUID()}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: messageId,
+          TopicArn: topicArn,
+          Subject: subject.slice(0, 100),
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'sandbox',
+          SigningCertUrl: 'https://sns.invalid/cert.pem',
+          UnsubscribeUrl: 'https://sns.invalid/unsubscribe',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Lambda's asynchronous invocation: throttled events wait in Lambda's queue and are tried again;
+ * a function error gets two more tries, one and then two minutes later (compressed here).
+ */
+async function invokeAsync(target: FunctionManager, event: unknown, compression: number): Promise<boolean> {
+  const retryDelays = [60_000 / compression, 120_000 / compression];
+  for (let throttled = 0, errors = 0; ;) {
+    const result = await target.invoke(event).catch(() => undefined);
+    if (result?.status === 'success') return true;
+    if (result?.status === 'throttled' && throttled++ < MAX_THROTTLED_TRIES) {
+      await sleep(100 + Math.random() * 400);
+      continue;
+    }
+    if (errors >= retryDelays.length) return false;
+    await sleep(retryDelays[errors++]!);
+  }
+}

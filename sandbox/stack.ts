@@ -1,0 +1,275 @@
+/**
+ * The stack as the sandbox runs it: synthesized offline from the same CDK app `cdk deploy` uses,
+ * then read back — functions with their bundled assets and environment, the HTTP API's routes,
+ * queues and their event source mappings, schedules, tables, topics and their subscribers, alarms,
+ * and the dashboard. Nothing here restates a threshold or a route: it all comes from the template.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from './alarms/index.js';
+import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
+
+export const SANDBOX_REGION = 'eu-west-2';
+export const SANDBOX_ACCOUNT = '123456789012';
+/** What an HTTP API's endpoint reads as until the local gateway's address is known. */
+const GATEWAY_PLACEHOLDER = 'http://sandbox-gateway.invalid';
+
+type Resource = { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+
+export interface FunctionSpec {
+  logicalId: string;
+  /** The physical name the sandbox gives it (and the alarms' FunctionName dimensions use). */
+  name: string;
+  /** Folder holding the bundled `index.mjs`, as CDK built it. */
+  assetDir: string;
+  handler: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Resolved environment; the HTTP API's endpoint is a placeholder until `localize` rewrites it. */
+  environment: Record<string, string>;
+  reservedConcurrency: number | undefined;
+}
+
+export interface QueueSpec {
+  logicalId: string;
+  name: string;
+  url: string;
+  arn: string;
+  visibilityTimeoutSeconds: number;
+  deadLetter: { queueName: string; maxReceiveCount: number } | undefined;
+}
+
+export interface EventSourceMappingSpec {
+  functionName: string;
+  queueName: string;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+}
+
+export interface ScheduleSpec {
+  functionName: string;
+  expression: string;
+  /** The period of a `rate(...)` expression, in seconds. */
+  everySeconds: number;
+}
+
+export interface TableSpec {
+  logicalId: string;
+  name: string;
+  keySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  attributeDefinitions: { AttributeName: string; AttributeType: string }[];
+}
+
+export interface SandboxStack {
+  stackName: string;
+  template: CloudFormationTemplate;
+  resolver: IntrinsicResolver;
+  functions: FunctionSpec[];
+  /** Route keys of the HTTP API ('GET /orders/{id}') and the function behind them. */
+  http: { apiLogicalId: string; routes: string[]; functionName: string } | undefined;
+  queues: QueueSpec[];
+  eventSourceMappings: EventSourceMappingSpec[];
+  schedules: ScheduleSpec[];
+  tables: TableSpec[];
+  /** Functions subscribed to each topic, by topic ARN. */
+  subscriptions: Map<string, string[]>;
+  alarms: AlarmDefinition[];
+  alarmProblems: TemplateProblem[];
+  /** The dashboards' bodies, as JSON text. */
+  dashboards: { name: string; body: string }[];
+}
+
+export class SynthError extends Error {
+  override name = 'SynthError';
+}
+
+/** Runs `cdk synth` for the project's CDK app into `outdir`, offline. */
+export async function synthesize(projectRoot: string, outdir: string): Promise<void> {
+  const cli = join(projectRoot, 'node_modules', '.bin', 'cdk');
+  if (!existsSync(cli)) throw new SynthError(`the CDK CLI is missing (${cli}); run npm install`);
+  const output: string[] = [];
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(cli, ['synth', '--no-notices', '-q', '-o', outdir], {
+      cwd: projectRoot,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.on('error', fail);
+    child.on('close', done);
+  });
+  if (code !== 0) {
+    const tail = output.join('').trim().split('\n').slice(-25).join('\n');
+    throw new SynthError(`cdk synth failed (exit ${code}):\n${tail}`);
+  }
+}
+
+/** Reads the one stack of a synthesized cloud assembly. */
+export function readStack(cdkOut: string): SandboxStack {
+  const templates = readdirSync(cdkOut).filter((name) => name.endsWith('.template.json'));
+  if (templates.length !== 1) {
+    throw new SynthError(
+      `expected one stack in ${cdkOut}, found ${templates.length}: ${templates.join(', ')}`,
+    );
+  }
+  const stackName = templates[0]!.replace(/\.template\.json$/, '');
+  const template = JSON.parse(readFileSync(join(cdkOut, templates[0]!), 'utf8')) as CloudFormationTemplate;
+  return readTemplate(template, stackName, cdkOut);
+}
+
+export function readTemplate(
+  template: CloudFormationTemplate,
+  stackName: string,
+  cdkOut: string,
+): SandboxStack {
+  const resources = (template.Resources ?? {}) as Record<string, Resource>;
+  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const options = { stackName, region: SANDBOX_REGION, accountId: SANDBOX_ACCOUNT };
+  const resolver = new IntrinsicResolver(template, {
+    ...options,
+    attributes: Object.fromEntries(
+      ofType('AWS::ApiGatewayV2::Api').map(([id]) => [`${id}.ApiEndpoint`, GATEWAY_PLACEHOLDER]),
+    ),
+  });
+  const str = (value: unknown) => String(resolver.resolve(value));
+  const num = (value: unknown, fallback: number) =>
+    value === undefined ? fallback : Number(resolver.resolve(value));
+
+  const functions: FunctionSpec[] = ofType('AWS::Lambda::Function').map(([logicalId, resource]) => {
+    const props = resource.Properties ?? {};
+    const asset = resource.Metadata?.['aws:asset:path'];
+    if (typeof asset !== 'string')
+      throw new SynthError(`function ${logicalId} has no bundled asset in the template`);
+    const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables ?? {}) as Record<string, unknown>;
+    return {
+      logicalId,
+      name: resolver.physicalName(logicalId),
+      assetDir: resolve(cdkOut, asset),
+      handler: String(props.Handler ?? 'index.handler'),
+      memoryMb: num(props.MemorySize, 128),
+      timeoutSeconds: num(props.Timeout, 3),
+      environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, str(value)])),
+      reservedConcurrency:
+        props.ReservedConcurrentExecutions === undefined
+          ? undefined
+          : num(props.ReservedConcurrentExecutions, 0),
+    };
+  });
+  const functionNameOf = (reference: unknown) => {
+    const arnOrName = str(reference);
+    return arnOrName.includes(':function:') ? arnOrName.split(':function:')[1]!.split(':')[0]! : arnOrName;
+  };
+
+  const queues: QueueSpec[] = ofType('AWS::SQS::Queue').map(([logicalId, resource]) => {
+    const props = resource.Properties ?? {};
+    const redrive = props.RedrivePolicy as
+      { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
+    return {
+      logicalId,
+      name: resolver.physicalName(logicalId),
+      url: resolver.ref(logicalId),
+      arn: resolver.getAtt(logicalId, 'Arn'),
+      visibilityTimeoutSeconds: num(props.VisibilityTimeout, 30),
+      deadLetter: redrive
+        ? {
+            queueName: str(redrive.deadLetterTargetArn).split(':').at(-1)!,
+            maxReceiveCount: num(redrive.maxReceiveCount, 1),
+          }
+        : undefined,
+    };
+  });
+
+  const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').flatMap(([, resource]) => {
+    const props = resource.Properties ?? {};
+    const source = str(props.EventSourceArn);
+    if (!source.startsWith('arn:aws:sqs:')) return [];
+    return [
+      {
+        functionName: functionNameOf(props.FunctionName),
+        queueName: source.split(':').at(-1)!,
+        batchSize: num(props.BatchSize, 10),
+        maxBatchingWindowSeconds: num(props.MaximumBatchingWindowInSeconds, 0),
+        reportBatchItemFailures: ((props.FunctionResponseTypes as unknown[]) ?? []).includes(
+          'ReportBatchItemFailures',
+        ),
+      },
+    ];
+  });
+
+  const schedules = ofType('AWS::Events::Rule').flatMap(([, resource]) => {
+    const props = resource.Properties ?? {};
+    if (props.ScheduleExpression === undefined || props.State === 'DISABLED') return [];
+    const expression = str(props.ScheduleExpression);
+    const everySeconds = rateSeconds(expression);
+    const targets = (props.Targets as { Arn: unknown }[] | undefined) ?? [];
+    return targets
+      .map((target) => str(target.Arn))
+      .filter((arn) => arn.includes(':function:'))
+      .map((arn) => ({ functionName: functionNameOf(arn), expression, everySeconds }));
+  });
+
+  const tables: TableSpec[] = ofType('AWS::DynamoDB::Table').map(([logicalId, resource]) => ({
+    logicalId,
+    name: resolver.physicalName(logicalId),
+    keySchema: resource.Properties?.KeySchema as TableSpec['keySchema'],
+    attributeDefinitions: resource.Properties?.AttributeDefinitions as TableSpec['attributeDefinitions'],
+  }));
+
+  const subscriptions = new Map<string, string[]>();
+  for (const [, resource] of ofType('AWS::SNS::Subscription')) {
+    const props = resource.Properties ?? {};
+    if (props.Protocol !== 'lambda') continue;
+    const topic = str(props.TopicArn);
+    subscriptions.set(topic, [...(subscriptions.get(topic) ?? []), functionNameOf(props.Endpoint)]);
+  }
+
+  const routes = ofType('AWS::ApiGatewayV2::Route').map(([, resource]) => str(resource.Properties?.RouteKey));
+  const [apiLogicalId] = ofType('AWS::ApiGatewayV2::Api')[0] ?? [];
+  const integration = ofType('AWS::ApiGatewayV2::Integration')[0]?.[1];
+  const http =
+    apiLogicalId && integration
+      ? { apiLogicalId, routes, functionName: functionNameOf(integration.Properties?.IntegrationUri) }
+      : undefined;
+
+  const { alarms, problems } = readAlarmsFromTemplate(template, options);
+  const dashboards = ofType('AWS::CloudWatch::Dashboard').map(([logicalId, resource]) => ({
+    name: resolver.physicalName(logicalId),
+    body: str(resource.Properties?.DashboardBody),
+  }));
+
+  return {
+    stackName,
+    template,
+    resolver,
+    functions,
+    http,
+    queues,
+    eventSourceMappings,
+    schedules,
+    tables,
+    subscriptions,
+    alarms,
+    alarmProblems: problems,
+    dashboards,
+  };
+}
+
+/** Replaces the HTTP API's endpoint with the sandbox's local gateway in a function's environment. */
+export function localize(environment: Record<string, string>, gatewayUrl: string): Record<string, string> {
+  const local = gatewayUrl.replace(/\/$/, '');
+  return Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => [key, value.split(GATEWAY_PLACEHOLDER).join(local)]),
+  );
+}
+
+/** Seconds between runs of `rate(5 minutes)`; cron expressions run every minute in the sandbox. */
+export function rateSeconds(expression: string): number {
+  const rate = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!rate) return 60;
+  const unit = rate[2]!.startsWith('minute') ? 60 : rate[2]!.startsWith('hour') ? 3600 : 86_400;
+  return Number(rate[1]) * unit;
+}

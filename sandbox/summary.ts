@@ -1,0 +1,91 @@
+/** What a sandbox run did, in a few lines; and whether the demo's alarms did what they should. */
+import type { Sandbox } from './sandbox.js';
+import type { TrafficStats } from './traffic/scenario.js';
+
+/** The alarms the scenario is meant to fire and resolve, by the end of their names. */
+export const EXPECTED_ALARMS = ['-Http-ErrorRate', '-Http-LatencyP95', '-ServiceUnhealthy'];
+
+interface AlarmOutcome {
+  name: string;
+  fired: boolean;
+  resolved: boolean;
+  slackMessages: number;
+}
+
+function outcomes(sandbox: Sandbox): AlarmOutcome[] {
+  const names = sandbox.stack.alarms.map((alarm) => alarm.name);
+  const messages = sandbox.slackMessages().map((message) => JSON.stringify(message.payload));
+  return EXPECTED_ALARMS.map((suffix) => {
+    const name = names.find((candidate) => candidate.endsWith(suffix)) ?? `(no alarm ending ${suffix})`;
+    const events = sandbox.alarmEvents.filter((event) => event.alarm === name);
+    const firedAt = events.findIndex((event) => event.to === 'ALARM');
+    const resolved =
+      firedAt >= 0 && events.slice(firedAt + 1).some((event) => event.from === 'ALARM' && event.to === 'OK');
+    return {
+      name,
+      fired: firedAt >= 0,
+      resolved,
+      slackMessages: messages.filter((text) => text.includes(name)).length,
+    };
+  });
+}
+
+export function expectedAlarmsSettled(sandbox: Sandbox): boolean {
+  return outcomes(sandbox).every((alarm) => alarm.fired && alarm.resolved && alarm.slackMessages >= 2);
+}
+
+export function summarize(sandbox: Sandbox, traffic?: TrafficStats): { ok: boolean; text: string } {
+  const { counters } = sandbox;
+  const lines = ['', 'Summary'];
+  if (traffic) {
+    const statuses = Object.entries(traffic.byStatus)
+      .sort()
+      .map(([status, count]) => `${status} ${count}`)
+      .join(', ');
+    lines.push(`  traffic        ${traffic.requests} requests (${statuses})`);
+  }
+  lines.push(
+    `  invocations    ${counters.invocations} (cold starts ${counters.coldStarts}, errors ${counters.errors}, timeouts ${counters.timeouts}, throttles ${counters.throttles})`,
+  );
+  for (const [name, manager] of sandbox.functions)
+    lines.push(`    ${name}: ${manager.containers().length} containers`);
+  const fired = sandbox.alarmEvents.filter((event) => event.to === 'ALARM');
+  const resolved = sandbox.alarmEvents.filter((event) => event.from === 'ALARM' && event.to === 'OK');
+  lines.push(
+    `  alarms fired   ${fired.length}: ${[...new Set(fired.map((event) => event.alarm))].join(', ') || 'none'}`,
+  );
+  lines.push(
+    `  alarms resolved ${resolved.length}: ${[...new Set(resolved.map((event) => event.alarm))].join(', ') || 'none'}`,
+  );
+  const slack = sandbox.slackMessages();
+  const byChannel = new Map<string, number>();
+  for (const message of slack)
+    byChannel.set(message.route ?? 'slack', (byChannel.get(message.route ?? 'slack') ?? 0) + 1);
+  lines.push(
+    `  Slack messages ${slack.length} (${[...byChannel].map(([channel, count]) => `${channel} ${count}`).join(', ') || 'none'}); notifications delivered ${sandbox.notificationsDelivered}`,
+  );
+  if (sandbox.alarmEvents.length > 0) {
+    const origin = sandbox.alarmEvents[0]!.at;
+    lines.push('  alarm changes (simulated minutes since the first):');
+    for (const event of sandbox.alarmEvents.filter(
+      (e) => e.from !== 'INSUFFICIENT_DATA' || e.to === 'ALARM',
+    )) {
+      lines.push(
+        `    +${((event.at - origin) / 60_000).toFixed(1).padStart(5)}  ${event.alarm}  ${event.from} → ${event.to}`,
+      );
+    }
+  }
+  const expected = outcomes(sandbox);
+  for (const alarm of expected) {
+    lines.push(
+      `  expected ${alarm.name}: ${alarm.fired ? 'fired' : 'did NOT fire'}, ${alarm.resolved ? 'resolved' : 'did NOT resolve'}, ${alarm.slackMessages} Slack messages`,
+    );
+  }
+  const ok = expected.every((alarm) => alarm.fired && alarm.resolved && alarm.slackMessages >= 2);
+  lines.push(
+    ok
+      ? '  result         OK: the expected alarms fired, resolved and reached Slack'
+      : '  result         FAILED: see the expected alarms above',
+  );
+  return { ok, text: lines.join('\n') };
+}
