@@ -1,0 +1,125 @@
+/** The sandbox reads the demo stack back from its synthesized template, and fails clearly. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { LookoutDemoStack } from '../../infra/demo-stack.js';
+import type { SandboxStack } from '../../sandbox/stack.js';
+import { localize, rateSeconds, readStack, synthesize, SynthError } from '../../sandbox/stack.js';
+
+let outdir: string;
+let stack: SandboxStack;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'lookout-sandbox-stack-'));
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  new LookoutDemoStack(app, 'LookoutDemo', {});
+  app.synth();
+  stack = readStack(outdir);
+}, 120_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('readStack on the demo stack', () => {
+  it('finds the four functions with their bundles, memory, timeout and resolved environment', () => {
+    expect(stack.functions.map((fn) => fn.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'AlertsNotifier',
+      'HealthCheck',
+      'OrderWorker',
+      'OrdersApi',
+    ]);
+    for (const fn of stack.functions) {
+      expect(existsSync(join(fn.assetDir, 'index.mjs'))).toBe(true);
+      expect(fn.name).toMatch(/^LookoutDemo-/);
+      expect(fn.memoryMb).toBeGreaterThanOrEqual(128);
+      expect(fn.timeoutSeconds).toBeGreaterThan(0);
+    }
+    const api = stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!;
+    const table = stack.tables.find((t) => t.logicalId.startsWith('OrdersTable'))!;
+    expect(api.environment.TABLE_NAME).toBe(table.name);
+    expect(api.environment.ORDERS_QUEUE_URL).toBe(
+      stack.queues.find((q) => q.logicalId.startsWith('OrdersQueue'))!.url,
+    );
+    expect(api.environment.POWERTOOLS_SERVICE_NAME).toBe('orders');
+  });
+
+  it('points the health check at the local front door once its address is known', () => {
+    const check = stack.functions.find((fn) => fn.logicalId.startsWith('HealthCheck'))!;
+    expect(localize(check.environment, 'http://127.0.0.1:3001/').HEALTH_CHECK_URL).toBe(
+      'http://127.0.0.1:3001/health',
+    );
+  });
+
+  it('reads the HTTP routes, the queue mapping, the schedule, the tables and the alarm topic subscription', () => {
+    expect(stack.http?.routes).toEqual(
+      expect.arrayContaining(['GET /health', 'POST /orders', 'GET /orders/{id}', 'GET /stats/hourly']),
+    );
+    expect(stack.http?.functionName).toBe(
+      stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!.name,
+    );
+    const [mapping] = stack.eventSourceMappings;
+    expect(mapping).toMatchObject({ reportBatchItemFailures: true });
+    expect(mapping!.functionName).toBe(
+      stack.functions.find((fn) => fn.logicalId.startsWith('OrderWorker'))!.name,
+    );
+    const queue = stack.queues.find((q) => q.name === mapping!.queueName)!;
+    expect(queue.deadLetter?.maxReceiveCount).toBeGreaterThan(0);
+    expect(stack.schedules).toEqual([expect.objectContaining({ everySeconds: 60 })]);
+    expect(stack.tables).toHaveLength(2);
+    const notifier = stack.functions.find((fn) => fn.logicalId.startsWith('AlertsNotifier'))!;
+    expect([...stack.subscriptions.values()]).toEqual([[notifier.name]]);
+  });
+
+  it('reads every alarm, and the dashboard body as JSON', () => {
+    expect(stack.alarmProblems).toEqual([]);
+    expect(stack.alarms.length).toBeGreaterThanOrEqual(20);
+    expect(stack.alarms.some((alarm) => alarm.kind === 'composite')).toBe(true);
+    // every alarm action is a topic the sandbox delivers to
+    const topics = new Set(stack.subscriptions.keys());
+    const alarmTopic = [...topics][0]!;
+    expect(
+      stack.alarms
+        .filter((alarm) => alarm.name.includes('-orders-'))
+        .every((alarm) => alarm.alarmActions.includes(alarmTopic)),
+    ).toBe(true);
+    expect(stack.dashboards).toHaveLength(1);
+    expect(JSON.parse(stack.dashboards[0]!.body).widgets.length).toBeGreaterThan(10);
+  });
+});
+
+describe('clear failures', () => {
+  it('refuses a folder without exactly one stack', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'lookout-empty-'));
+    expect(() => readStack(empty)).toThrow(/expected one stack in .*found 0/);
+    rmSync(empty, { recursive: true, force: true });
+  });
+
+  it('says when the CDK CLI is missing, and shows what a failed synth printed', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'lookout-project-'));
+    await expect(synthesize(project, join(project, 'out'))).rejects.toThrow(/CDK CLI is missing/);
+    // A project whose CDK app fails at once, run by the real CLI.
+    mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(
+      join(process.cwd(), 'node_modules', '.bin', 'cdk'),
+      join(project, 'node_modules', '.bin', 'cdk'),
+    );
+    writeFileSync(
+      join(project, 'cdk.json'),
+      JSON.stringify({
+        app: `"${process.execPath}" -e "console.error('stack definition is broken'); process.exit(3)"`,
+      }),
+    );
+    const failure = synthesize(project, join(project, 'out'));
+    await expect(failure).rejects.toBeInstanceOf(SynthError);
+    await expect(failure).rejects.toThrow(/cdk synth failed[\s\S]*stack definition is broken/);
+    rmSync(project, { recursive: true, force: true });
+  }, 60_000);
+
+  it('turns rate expressions into seconds', () => {
+    expect(rateSeconds('rate(1 minute)')).toBe(60);
+    expect(rateSeconds('rate(5 minutes)')).toBe(300);
+    expect(rateSeconds('rate(2 hours)')).toBe(7200);
+    expect(rateSeconds('cron(0 12 * * ? *)')).toBe(60);
+  });
+});
