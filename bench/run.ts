@@ -2,9 +2,13 @@
  * `npm run bench`: what observability costs a Lambda function, side by side in one run.
  *
  * Variants (bench/handlers): a bare handler, the raw Powertools trio (Logger with one info line,
- * Metrics with one metric, Tracer), and `withObservability` with tracing xray, otel and off. Each
- * is bundled the way `ObservedFunction` bundles (esbuild, ESM, minified) and measured in fresh
- * processes, so one variant's SDKs never weigh on another's figures:
+ * Metrics with one metric, Tracer), `withObservability` with tracing xray, otel and off, and with
+ * CPU profiling bundled but off, armed (a slow-invocation threshold never reached) and capturing
+ * every invocation. The Lookout variants are bundled the way `ObservedFunction` bundles them; the
+ * bare handler and the trio the way a user wiring Powertools by hand would (esbuild, ESM, minified,
+ * the same banner), plus the trio once more with Lookout's bundling, so that what the bundling alone
+ * buys is visible. Each is measured in fresh processes, so one variant's SDKs never weigh on
+ * another's figures:
  *   - per-invocation cost: median and p99 after warm-up, several processes per variant, interleaved;
  *   - cold init: importing the bundle in a new process, median of several;
  *   - bundle size, minified and gzip;
@@ -15,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -24,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { TracingMode } from '../lib/cdk/bundling.js';
-import { esbuildOptions } from '../lib/cdk/bundling.js';
+import { ESM_REQUIRE_BANNER, esbuildOptions } from '../lib/cdk/bundling.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -34,22 +38,92 @@ const WARMUP = quick ? 500 : 2_000;
 const COLD_RUNS = quick ? 3 : 9;
 const NOTIFIER_RUNS = quick ? 50 : 300;
 
-const variants = [
-  ['bare handler', 'bare'],
-  ['Powertools trio', 'powertools-trio'],
-  ['withObservability (xray)', 'lookout-xray'],
-  ['withObservability (otel)', 'lookout-otel'],
-  ['withObservability (off)', 'lookout-off'],
-] as const;
-type Variant = (typeof variants)[number][1];
+const PROFILED_INVOCATIONS = quick ? 200 : 1_000;
+const profileDir = mkdtempSync(`${os.tmpdir()}/lookout-bench-profiles-`);
+
+interface Variant {
+  label: string;
+  id: string;
+  /** bench/handlers/<handler>.ts */
+  handler: string;
+  /** `plain`: as by hand; otherwise as ObservedFunction bundles for these features. */
+  bundling: 'plain' | { tracing: TracingMode; profiling: boolean };
+  env?: Record<string, string>;
+  invocations?: number;
+}
+
+const variants: Variant[] = [
+  { label: 'bare handler', id: 'bare', handler: 'bare', bundling: 'plain' },
+  { label: 'Powertools trio', id: 'powertools-trio', handler: 'powertools-trio', bundling: 'plain' },
+  {
+    label: 'Powertools trio (Lookout bundling)',
+    id: 'powertools-trio-lookout-bundling',
+    handler: 'powertools-trio',
+    bundling: { tracing: 'xray', profiling: false },
+  },
+  {
+    label: 'withObservability (xray)',
+    id: 'lookout-xray',
+    handler: 'lookout-xray',
+    bundling: { tracing: 'xray', profiling: false },
+  },
+  {
+    label: 'withObservability (otel)',
+    id: 'lookout-otel',
+    handler: 'lookout-otel',
+    bundling: { tracing: 'otel', profiling: false },
+  },
+  {
+    label: 'withObservability (off)',
+    id: 'lookout-off',
+    handler: 'lookout-off',
+    bundling: { tracing: 'off', profiling: false },
+  },
+  {
+    label: 'xray + profiler bundled, off',
+    id: 'lookout-xray-profiler-off',
+    handler: 'lookout-xray',
+    bundling: { tracing: 'xray', profiling: true },
+  },
+  {
+    label: 'xray + profiling armed (slower than 1 s)',
+    id: 'lookout-xray-profiling-armed',
+    handler: 'lookout-xray',
+    bundling: { tracing: 'xray', profiling: true },
+    env: { LOOKOUT_PROFILE_SLOWER_THAN_MS: '1000', LOOKOUT_PROFILE_DIR: profileDir },
+  },
+  {
+    label: 'xray + profiling every invocation',
+    id: 'lookout-xray-profiling-all',
+    handler: 'lookout-xray',
+    bundling: { tracing: 'xray', profiling: true },
+    env: { LOOKOUT_PROFILE_SAMPLE_RATE: '1', LOOKOUT_PROFILE_DIR: profileDir },
+    invocations: PROFILED_INVOCATIONS,
+  },
+];
+
+/** What a user wiring Powertools by hand gets from NodejsFunction with ESM output. */
+const plainOptions = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+};
 
 async function bundle(variant: Variant): Promise<{ path: string; bytes: number; gzipBytes: number }> {
-  const outfile = here(`./results/bundles/${variant}/index.mjs`);
-  // The Lookout variants are bundled as ObservedFunction bundles them for their tracing mode.
-  const mode = variant.startsWith('lookout-') ? (variant.slice('lookout-'.length) as TracingMode) : 'xray';
+  const outfile = here(`./results/bundles/${variant.id}/index.mjs`);
+  const options =
+    variant.bundling === 'plain'
+      ? plainOptions
+      : esbuildOptions(variant.bundling.tracing, { profiling: variant.bundling.profiling });
   await build({
-    ...esbuildOptions(mode),
-    entryPoints: [here(`./handlers/${variant}.ts`)],
+    ...options,
+    entryPoints: [here(`./handlers/${variant.handler}.ts`)],
     outfile,
     logLevel: 'error',
   });
@@ -115,6 +189,11 @@ const quantile = (values: number[], q: number) => {
 };
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+function readdirRecursive(directory: string): number {
+  return readdirSync(directory, { recursive: true }).filter((name) => String(name).endsWith('.cpuprofile'))
+    .length;
+}
+
 async function benchNotifier(): Promise<{ medianMs: number; p99Ms: number }> {
   const slack = createServer((request, response) => {
     request.resume();
@@ -154,41 +233,41 @@ async function benchNotifier(): Promise<{ medianMs: number; p99Ms: number }> {
 }
 
 const sinks = await startSinks();
-const bundles = new Map<Variant, Awaited<ReturnType<typeof bundle>>>();
-for (const [, variant] of variants) bundles.set(variant, await bundle(variant));
+const bundles = new Map<string, Awaited<ReturnType<typeof bundle>>>();
+for (const variant of variants) bundles.set(variant.id, await bundle(variant));
+const envOf = (variant: Variant) => ({ ...sinks.env, ...variant.env });
 
 // Interleaved: every round runs each variant once, so load from elsewhere falls on all alike.
-const cold = new Map<Variant, { init: number[]; first: number[] }>(
-  variants.map(([, v]) => [v, { init: [], first: [] }]),
-);
+const cold = new Map(variants.map((v) => [v.id, { init: [] as number[], first: [] as number[] }]));
 for (let run = 0; run < COLD_RUNS; run++) {
-  for (const [, variant] of variants) {
-    const figures = await runChild([bundles.get(variant)!.path, 'cold'], sinks.env);
-    cold.get(variant)!.init.push(figures.initMs as number);
-    cold.get(variant)!.first.push(figures.firstInvocationMs as number);
+  for (const variant of variants) {
+    const figures = await runChild([bundles.get(variant.id)!.path, 'cold'], envOf(variant));
+    cold.get(variant.id)!.init.push(figures.initMs as number);
+    cold.get(variant.id)!.first.push(figures.firstInvocationMs as number);
   }
 }
-const invoke = new Map<Variant, { samples: number[]; bytes: number[] }>(
-  variants.map(([, v]) => [v, { samples: [], bytes: [] }]),
-);
+const invoke = new Map(variants.map((v) => [v.id, { samples: [] as number[], bytes: [] as number[] }]));
 for (let run = 0; run < INVOKE_PROCESSES; run++) {
-  for (const [, variant] of variants) {
+  for (const variant of variants) {
+    const invocations = variant.invocations ?? INVOCATIONS;
     const figures = await runChild(
-      [bundles.get(variant)!.path, 'invoke', String(INVOCATIONS), String(WARMUP)],
-      sinks.env,
+      [bundles.get(variant.id)!.path, 'invoke', String(invocations), String(Math.min(WARMUP, invocations))],
+      envOf(variant),
     );
-    invoke.get(variant)!.samples.push(...(figures.samples as number[]));
-    invoke.get(variant)!.bytes.push(figures.outputBytesPerInvocation as number);
+    invoke.get(variant.id)!.samples.push(...(figures.samples as number[]));
+    invoke.get(variant.id)!.bytes.push(figures.outputBytesPerInvocation as number);
   }
 }
 sinks.close();
+const profilesWritten = readdirRecursive(profileDir);
+rmSync(profileDir, { recursive: true, force: true });
 
-const rows = variants.map(([label, variant]) => {
-  const { samples, bytes } = invoke.get(variant)!;
-  const { init, first } = cold.get(variant)!;
-  const size = bundles.get(variant)!;
+const rows = variants.map((variant) => {
+  const { samples, bytes } = invoke.get(variant.id)!;
+  const { init, first } = cold.get(variant.id)!;
+  const size = bundles.get(variant.id)!;
   return {
-    variant: label,
+    variant: variant.label,
     median_us: round(quantile(samples, 0.5)),
     p99_us: round(quantile(samples, 0.99)),
     cold_init_ms: round(quantile(init, 0.5)),
@@ -215,15 +294,16 @@ console.log(
 );
 console.table(rows);
 console.log(
-  'Against the Powertools trio (lower is better; targets: per-invocation ≤ 1.0, cold init ≤ 1.0, bundle ≤ 1.05):',
+  'Against the Powertools trio bundled by hand (lower is better; targets for withObservability (xray): per-invocation ≤ 1.0, cold init ≤ 1.0, bundle ≤ 1.05, output ≤ 1.5 KB):',
 );
 console.table(ratios);
 console.log(
   `Slack notifier, SNS event to webhook answer (local server): median ${notifier.medianMs} ms, p99 ${notifier.p99Ms} ms`,
 );
+console.log(`Profiles written by the profiling variants: ${profilesWritten}`);
 
 mkdirSync(here('./results/'), { recursive: true });
 writeFileSync(
   here('./results/bench.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, rows, ratios, notifier }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows, ratios, notifier, profilesWritten }, null, 2)}\n`,
 );

@@ -3,6 +3,7 @@
  * Powertools' environment variables and then to defaults.
  */
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { reportFailure } from './report.js';
 
 export type TracingMode = 'xray' | 'otel' | 'off';
 
@@ -23,6 +24,20 @@ export interface LogBufferOptions {
   maxBytes?: number;
   /** Lines at this level and below are buffered. @default 'DEBUG' */
   bufferAtVerbosity?: 'DEBUG' | 'INFO' | 'WARN';
+}
+
+export interface ProfilingOptions {
+  /**
+   * Share of invocations (0..1) profiled from start to end. Falls back to
+   * `LOOKOUT_PROFILE_SAMPLE_RATE`. @default 0
+   */
+  sampleRate?: number;
+  /**
+   * Invocations still running after this many milliseconds are profiled from then until they end
+   * (a timer starts the profiler, so faster invocations pay for the timer only). Falls back to
+   * `LOOKOUT_PROFILE_SLOWER_THAN_MS`. @default no threshold
+   */
+  slowerThanMs?: number;
 }
 
 export interface ObservabilityOptions {
@@ -68,6 +83,13 @@ export interface ObservabilityOptions {
    */
   captureHttpRequests?: boolean;
   /**
+   * Sampled CPU profiles (`.cpuprofile`, opens in Chrome DevTools) of sampled or slow invocations,
+   * written to S3 (`LOOKOUT_PROFILE_BUCKET`, under `LOOKOUT_PROFILE_PREFIX`, default `profiles/`)
+   * or, locally, to a folder (`LOOKOUT_PROFILE_DIR`, which wins when both are set). Off unless a
+   * sample rate or a threshold is set and there is somewhere to write.
+   */
+  profiling?: ProfilingOptions;
+  /**
    * `withObservability` only: how long before the Lambda timeout the invocation is ended as a
    * timeout, so that its logs and metrics are still written. @default 100
    */
@@ -92,7 +114,17 @@ export interface ResolvedConfig {
   captureHttpRequests: boolean;
   functionName: string;
   functionMemoryMb: number | undefined;
+  /** Undefined when off. */
+  profiling: ResolvedProfiling | undefined;
 }
+
+export interface ResolvedProfiling {
+  sampleRate: number;
+  slowerThanMs: number | undefined;
+  destination: { kind: 's3'; bucket: string; prefix: string } | { kind: 'directory'; path: string };
+}
+
+export const DEFAULT_PROFILE_PREFIX = 'profiles/';
 
 export const DEFAULT_NAMESPACE = 'Lookout';
 export const DEFAULT_SERVICE_NAME = 'service_undefined';
@@ -144,5 +176,64 @@ export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfi
       options.captureHttpRequests ?? envBoolean('POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS') ?? true,
     functionName: env('AWS_LAMBDA_FUNCTION_NAME') ?? 'unknown',
     functionMemoryMb: envNumber('AWS_LAMBDA_FUNCTION_MEMORY_SIZE'),
+    // LOOKOUT_BUNDLE_PROFILING is replaced at bundle time (lib/cdk/bundling.ts): a bundle built
+    // without profiling carries none of its code.
+    profiling:
+      process.env.LOOKOUT_BUNDLE_PROFILING === 'false'
+        ? profilingNotBundled(options.profiling)
+        : profilingOrReport(options.profiling),
   };
+}
+
+function profilingOrReport(options: ProfilingOptions | undefined): ResolvedProfiling | undefined {
+  try {
+    return resolveProfiling(options);
+  } catch (error) {
+    reportFailure('profiling-config', error);
+    return undefined;
+  }
+}
+
+function profilingNotBundled(options: ProfilingOptions | undefined): undefined {
+  const asked =
+    (options?.sampleRate ?? envNumber('LOOKOUT_PROFILE_SAMPLE_RATE') ?? 0) > 0 ||
+    (options?.slowerThanMs ?? envNumber('LOOKOUT_PROFILE_SLOWER_THAN_MS')) !== undefined;
+  if (asked) {
+    reportFailure(
+      'profiling-config',
+      new Error('profiling was asked for, but this bundle was built without it (ObservedFunction profiling)'),
+    );
+  }
+  return undefined;
+}
+
+/** Thrown for a profiling setting that cannot be used; the library reports it and leaves profiling off. */
+export class ProfilingConfigError extends Error {
+  override name = 'ProfilingConfigError';
+}
+
+/**
+ * Profiling settings, or undefined when profiling is off. Throws a ProfilingConfigError when a
+ * setting is unusable (a rate outside 0..1, a negative threshold, profiles with nowhere to go).
+ */
+export function resolveProfiling(options: ProfilingOptions = {}): ResolvedProfiling | undefined {
+  const sampleRate = options.sampleRate ?? envNumber('LOOKOUT_PROFILE_SAMPLE_RATE') ?? 0;
+  const slowerThanMs = options.slowerThanMs ?? envNumber('LOOKOUT_PROFILE_SLOWER_THAN_MS');
+  if (!(sampleRate >= 0 && sampleRate <= 1)) {
+    throw new ProfilingConfigError(`profiling sampleRate must be between 0 and 1, got ${sampleRate}`);
+  }
+  if (slowerThanMs !== undefined && !(slowerThanMs >= 0 && Number.isFinite(slowerThanMs))) {
+    throw new ProfilingConfigError(`profiling slowerThanMs must be 0 or more, got ${slowerThanMs}`);
+  }
+  if (sampleRate === 0 && slowerThanMs === undefined) return undefined;
+  const directory = env('LOOKOUT_PROFILE_DIR');
+  const bucket = env('LOOKOUT_PROFILE_BUCKET');
+  if (directory) return { sampleRate, slowerThanMs, destination: { kind: 'directory', path: directory } };
+  if (bucket) {
+    const prefix = env('LOOKOUT_PROFILE_PREFIX') ?? DEFAULT_PROFILE_PREFIX;
+    return { sampleRate, slowerThanMs, destination: { kind: 's3', bucket, prefix } };
+  }
+  throw new ProfilingConfigError(
+    'profiling is on but has nowhere to write: set LOOKOUT_PROFILE_BUCKET (ObservedFunction profiling) or LOOKOUT_PROFILE_DIR',
+  );
 }

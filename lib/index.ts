@@ -4,7 +4,13 @@
  *     export const handler = withObservability(async (event) => ..., { serviceName: 'orders' });
  */
 export { withObservability, observability } from './middleware.js';
-export type { ObservabilityOptions, RedactionOptions, LogBufferOptions, TracingMode } from './config.js';
+export type {
+  ObservabilityOptions,
+  RedactionOptions,
+  LogBufferOptions,
+  ProfilingOptions,
+  TracingMode,
+} from './config.js';
 export {
   getLogger,
   traced,

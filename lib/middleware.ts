@@ -9,7 +9,6 @@ import type { ObservabilityOptions } from './config.js';
 import { registerInstance, setActive } from './current.js';
 import type { Invocation } from './observability.js';
 import { guard, Observability } from './observability.js';
-import { reportFailure } from './report.js';
 
 const INVOCATION = Symbol('lookout.invocation');
 type Internal = { [INVOCATION]?: Invocation };
@@ -21,7 +20,7 @@ export function observability<TEvent = unknown, TResult = unknown>(
   const instance = new Observability(options);
   registerInstance(instance);
 
-  /** Returns a promise only when there is something to wait for (OpenTelemetry export). */
+  /** Returns a promise only when there is something to wait for (spans to export, a profile to write). */
   const finish = (request: { internal: unknown; response: unknown; context: Context }, error: unknown) => {
     const internal = request.internal as Internal;
     const invocation = internal[INVOCATION];
@@ -30,7 +29,7 @@ export function observability<TEvent = unknown, TResult = unknown>(
     const response = instance.end(invocation, request.response, error);
     if (error === undefined) request.response = response as TResult;
     setActive(undefined);
-    return instance.tracing.name === 'otel' ? flushTraces(instance, request.context) : undefined;
+    return instance.settle(invocation);
   };
 
   const start = (request: { event: TEvent; context: Context; internal: unknown }) => {
@@ -55,26 +54,6 @@ export function observability<TEvent = unknown, TResult = unknown>(
       return finish(request, request.error ?? new Error('unknown error'));
     },
   };
-}
-
-/** Exports buffered spans (OpenTelemetry), bounded by the invocation's remaining time. */
-async function flushTraces(instance: Observability, context: Context): Promise<void> {
-  const remaining =
-    typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 2000;
-  const budget = Math.max(0, Math.min(2000, remaining - 50));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      instance.tracing.flush(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, budget);
-      }),
-    ]);
-  } catch (error) {
-    reportFailure('tracing-flush', error);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function withObservability<TEvent = unknown, TResult = unknown>(

@@ -5,7 +5,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Utility } from '@aws-lambda-powertools/commons';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ObservabilityOptions, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
@@ -15,18 +14,21 @@ import { classifyEvent, isObject } from './events.js';
 import type { Outcome } from './logging/accessLog.js';
 import { logHttpAccess, logInvocationSummary } from './logging/accessLog.js';
 import { CORRELATION_HEADER, extractCorrelationId } from './logging/correlation.js';
+import type { LookoutLogger } from './logging/logger.js';
 import { createLogger, loggableEvent } from './logging/logger.js';
 import type { Redactor } from './logging/redact.js';
 import { createRedactor } from './logging/redact.js';
 import type { RuntimeSample } from './metrics/runtime.js';
 import { startRuntimeSample } from './metrics/runtime.js';
+import type { MetricGroup } from './metrics/sink.js';
 import { MetricSink } from './metrics/sink.js';
+import type { ProfileRun } from './profiling/profiler.js';
+import { Profiler } from './profiling/profiler.js';
 import { reportFailure } from './report.js';
 import { createRouteResolver } from './routes.js';
-import type { InvocationSpan, InvocationStart, TracingBackend } from './tracing/backend.js';
+import type { InvocationSpan, TracingBackend } from './tracing/backend.js';
 import { noopSpan, offBackend } from './tracing/backend.js';
 import { loadTracingBackend } from './tracing/index.js';
-import { extractIncomingContext } from './tracing/propagation.js';
 
 export interface Invocation {
   startedAt: number;
@@ -36,6 +38,10 @@ export interface Invocation {
   functionName: string;
   span: InvocationSpan;
   runtime: RuntimeSample | undefined;
+  context: Context | undefined;
+  profile: ProfileRun | undefined;
+  /** Work `end` started that the invocation must wait for (a profile being written). */
+  pending: Promise<void> | undefined;
 }
 
 /** Powertools' cold-start rule (on-demand initialization only), so logs, metrics and traces agree. */
@@ -47,23 +53,33 @@ class ColdStart extends Utility {
 }
 const coldStarts = new ColdStart();
 
+/** HTTP metrics are published by route and for the whole service. */
+const SERVICE_ROLLUP = [[]];
+const MAX_METRIC_GROUPS = 200;
+
 export class Observability {
   readonly config: ResolvedConfig;
-  readonly logger: Logger;
+  readonly logger: LookoutLogger;
   readonly metrics: MetricSink;
   /** `off` until the chosen backend has loaded; see `ready`. */
   tracing: TracingBackend = offBackend;
-  /** Settles once the tracing backend is loaded (started at construction, during init). */
+  /** Settles once the tracing backend is loaded and the profiler connected (started at construction, during init). */
   readonly ready: Promise<void>;
   #loaded = false;
-  #current: Invocation | undefined;
+  /** Set from the start of `begin` to the end of `end`: every line in between carries it. */
+  #correlationId: string | undefined;
+  readonly #debugSampling: boolean;
+  /** The library's own metric groups, by route, event source and function name. */
+  readonly #metricGroups = new Map<string, MetricGroup>();
   readonly #redactor: Redactor;
   readonly #resolveRoute: ReturnType<typeof createRouteResolver>;
+  readonly #profiler: Profiler | undefined;
 
   constructor(options: ObservabilityOptions = {}) {
     this.config = resolveConfig(options);
     this.#redactor = createRedactor(this.config.redact);
-    this.logger = createLogger(this.config, this.#redactor);
+    this.logger = createLogger(this.config, this.#redactor, () => this.#correlationId);
+    this.#debugSampling = (this.config.debugSampleRate ?? 0) > 0;
     this.metrics = new MetricSink({
       enabled: this.config.metrics,
       namespace: this.config.namespace,
@@ -72,24 +88,34 @@ export class Observability {
       warn: (message) => guard('metrics-warning', () => this.logger.warn(message)),
     });
     this.#resolveRoute = createRouteResolver(this.config.routes);
-    this.ready = loadTracingBackend(this.config).then(
+    // LOOKOUT_BUNDLE_PROFILING is replaced at bundle time: without profiling, esbuild drops the profiler.
+    this.#profiler =
+      process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.config.profiling
+        ? new Profiler(this.config.profiling, (message, fields) =>
+            guard('profiling-log', () => this.logger.info(message, fields)),
+          )
+        : undefined;
+    const profilerReady =
+      process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' ? this.#profiler?.prepare() : undefined;
+    const tracingReady = loadTracingBackend(this.config).then(
       (backend) => {
         this.tracing = backend;
-        this.#loaded = true;
         for (const client of takeWaitingClients())
           guard('tracing-capture-client', () => backend.captureAwsClient(client));
       },
       (error: unknown) => {
         reportFailure('tracing-init', error);
-        this.#loaded = true;
         takeWaitingClients();
       },
     );
+    this.ready = (profilerReady ? Promise.all([tracingReady, profilerReady]) : tracingReady).then(() => {
+      this.#loaded = true;
+    });
   }
 
   /** The correlation id of the running invocation. */
   get correlationId(): string | undefined {
-    return this.#current?.correlationId;
+    return this.#correlationId;
   }
 
   /** True once `ready` has settled: callers skip the await on the hot path. */
@@ -111,10 +137,10 @@ export class Observability {
       context?.awsRequestId ??
       'unknown';
 
+    this.#correlationId = correlationId;
     guard('logger-begin', () => {
-      this.logger.refreshSampleRateCalculation();
+      this.logger.startInvocation(this.#debugSampling);
       if (context) this.logger.addContext(context);
-      this.logger.appendKeys({ correlation_id: correlationId });
       if (this.config.logEvent) {
         this.logger.info('Lambda invocation event', {
           event: loggableEvent(rawEvent, this.#redactor, this.config.maxEventBytes),
@@ -131,9 +157,9 @@ export class Observability {
             correlation_id: correlationId,
             ...(event.kind === 'http' ? { method: event.method } : { event_source: event.source }),
           },
-          parent: this.tracing.name === 'otel' ? extractIncomingContext(rawEvent, event) : undefined,
+          event: rawEvent,
+          classified: event,
           invocationId: context?.awsRequestId,
-          trigger: triggerOf(event),
         }),
       ) ?? noopSpan;
 
@@ -142,8 +168,15 @@ export class Observability {
       : undefined;
 
     const functionName =
-      process.env.AWS_LAMBDA_FUNCTION_NAME ?? context?.functionName ?? this.config.functionName;
-    const invocation = {
+      this.config.functionName !== 'unknown'
+        ? this.config.functionName
+        : (context?.functionName ?? this.config.functionName);
+    // Last, so that a profile covers the handler rather than this.
+    const profile =
+      process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.#profiler
+        ? guard('profiling-begin', () => this.#profiler!.begin())
+        : undefined;
+    const invocation: Invocation = {
       startedAt,
       event,
       correlationId,
@@ -151,8 +184,10 @@ export class Observability {
       functionName,
       span,
       runtime,
+      context,
+      profile,
+      pending: undefined,
     };
-    this.#current = invocation;
     return invocation;
   }
 
@@ -161,7 +196,17 @@ export class Observability {
    * same one, or for HTTP a copy that echoes the correlation id. Never throws.
    */
   end(invocation: Invocation, response: unknown, error: unknown): unknown {
-    this.#current = undefined;
+    if (process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && invocation.profile) {
+      const run = invocation.profile;
+      invocation.pending = guard('profiling-end', () =>
+        this.#profiler!.end(run, {
+          functionName: invocation.functionName,
+          requestId: invocation.context?.awsRequestId ?? invocation.correlationId,
+          correlationId: invocation.correlationId,
+          remainingMs: remainingMs(invocation.context),
+        }),
+      );
+    }
     let result = response;
     const latencyMs = Math.round((performance.now() - invocation.startedAt) * 100) / 100;
     const failed = error !== undefined;
@@ -181,12 +226,11 @@ export class Observability {
         );
       }
       guard('metrics-record', () => {
-        const dims = { route };
-        const rollup = [[]];
-        this.metrics.add('Requests', 'Count', 1, dims, rollup);
-        this.metrics.add('Latency', 'Milliseconds', latencyMs, dims, rollup);
-        this.metrics.add('Errors', 'Count', status >= 500 ? 1 : 0, dims, rollup);
-        this.metrics.add('ClientErrors', 'Count', status >= 400 && status < 500 ? 1 : 0, dims, rollup);
+        const group = this.#metricGroup(`route:${route}`, { route }, SERVICE_ROLLUP);
+        group.add('Requests', 'Count', 1);
+        group.add('Latency', 'Milliseconds', latencyMs);
+        group.add('Errors', 'Count', status >= 500 ? 1 : 0);
+        group.add('ClientErrors', 'Count', status >= 400 && status < 500 ? 1 : 0);
       });
       guard('tracing-end', () => invocation.span.annotate({ route, status }));
     } else {
@@ -198,10 +242,10 @@ export class Observability {
         );
       }
       guard('metrics-record', () => {
-        const dims = { event_source: event.source };
-        this.metrics.add('Invocations', 'Count', 1, dims);
-        this.metrics.add('Errors', 'Count', failed ? 1 : 0, dims);
-        this.metrics.add('Latency', 'Milliseconds', latencyMs, dims);
+        const group = this.#metricGroup(`source:${event.source}`, { event_source: event.source });
+        group.add('Invocations', 'Count', 1);
+        group.add('Errors', 'Count', failed ? 1 : 0);
+        group.add('Latency', 'Milliseconds', latencyMs);
       });
       guard('tracing-end', () => invocation.span.annotate({ outcome }));
     }
@@ -211,22 +255,48 @@ export class Observability {
     guard('metrics-flush', () => this.metrics.flush());
     guard('logger-end', () => {
       if (!failed) this.logger.clearBuffer();
-      this.logger.resetKeys();
+      this.logger.endInvocation();
     });
+    this.#correlationId = undefined;
     return result;
   }
 
+  /**
+   * What the invocation must wait for before it returns, once `end` has run: buffered spans
+   * (OpenTelemetry) and a profile being written. Undefined, not a promise, when there is nothing.
+   */
+  settle(invocation: Invocation): Promise<void> | undefined {
+    const flush = this.tracing.flush?.(Math.max(0, Math.min(2000, remainingMs(invocation.context) - 50)));
+    const { pending } = invocation;
+    if (!flush) return pending;
+    if (!pending) return flush;
+    return Promise.all([flush, pending]).then(() => undefined);
+  }
+
   #recordRuntime(invocation: Invocation): void {
-    const dims = { function_name: invocation.functionName };
-    if (invocation.coldStart) this.metrics.add('ColdStart', 'Count', 1, dims);
+    const group = this.#metricGroup(`function:${invocation.functionName}`, {
+      function_name: invocation.functionName,
+    });
+    if (invocation.coldStart) group.add('ColdStart', 'Count', 1);
     if (!invocation.runtime) return;
     const figures = invocation.runtime.finish();
-    this.metrics.add('HeapUsed', 'Megabytes', figures.heapUsedMb, dims);
-    this.metrics.add('Rss', 'Megabytes', figures.rssMb, dims);
+    group.add('HeapUsed', 'Megabytes', figures.heapUsedMb);
+    group.add('Rss', 'Megabytes', figures.rssMb);
     if (figures.memoryUtilization !== undefined) {
-      this.metrics.add('MemoryUtilization', 'Percent', figures.memoryUtilization, dims);
+      group.add('MemoryUtilization', 'Percent', figures.memoryUtilization);
     }
-    this.metrics.add('EventLoopUtilization', 'Percent', figures.eventLoopUtilization, dims);
+    group.add('EventLoopUtilization', 'Percent', figures.eventLoopUtilization);
+  }
+
+  #metricGroup(key: string, dimensions: Record<string, string>, rollups?: string[][]): MetricGroup {
+    let group = this.#metricGroups.get(key);
+    if (!group) {
+      // Routes come from API definitions and raw paths never get here, but stay bounded anyway.
+      if (this.#metricGroups.size >= MAX_METRIC_GROUPS) this.#metricGroups.clear();
+      group = this.metrics.group(dimensions, rollups);
+      this.#metricGroups.set(key, group);
+    }
+    return group;
   }
 }
 
@@ -240,12 +310,11 @@ export function guard<T>(step: string, fn: () => T): T | undefined {
   }
 }
 
-function triggerOf(event: ClassifiedEvent): InvocationStart['trigger'] {
-  if (event.kind === 'http') return 'http';
-  if (event.source === 'sqs' || event.source === 'sns' || event.source === 'eventbridge') return 'pubsub';
-  if (event.source === 'schedule') return 'timer';
-  if (event.source === 's3' || event.source === 'dynamodb' || event.source === 'kinesis') return 'datasource';
-  return 'other';
+/** Milliseconds before the Lambda timeout, or 2 s when the context cannot tell. */
+function remainingMs(context: Context | undefined): number {
+  const remaining =
+    typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 2000;
+  return Math.max(0, remaining);
 }
 
 const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === 'TimeoutError';

@@ -2,10 +2,19 @@
  * lookout/cdk: the CDK side of Lookout. Import it from infrastructure code only; Lambda handlers
  * import the runtime library (lookout) and never this.
  */
-export { ObservedFunction, DEFAULT_METRICS_NAMESPACE } from './observed-function.js';
-export { ESM_REQUIRE_BANNER, TRACING_EXTERNALS, esbuildOptions } from './bundling.js';
-export type { TracingMode } from './bundling.js';
-export type { ObservedFunctionProps, LogLevel } from './observed-function.js';
+export { ObservedFunction, DEFAULT_METRICS_NAMESPACE, DEFAULT_PROFILE_PREFIX } from './observed-function.js';
+export {
+  ESM_REQUIRE_BANNER,
+  TRACING_EXTERNALS,
+  RUNTIME_PACKAGES,
+  REQUIRED_BUILTINS,
+  bundleDefines,
+  bundleExternals,
+  esbuildOptions,
+  requiredBuiltinAliases,
+} from './bundling.js';
+export type { BundleFeatures, TracingMode } from './bundling.js';
+export type { ObservedFunctionProps, ObservedFunctionProfiling, LogLevel } from './observed-function.js';
 
 export { ServiceMonitoring } from './monitoring/service-monitoring.js';
 export type {

@@ -1,15 +1,35 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { TracingMode } from './bundling.js';
-import { ESM_REQUIRE_BANNER, TRACING_EXTERNALS } from './bundling.js';
+import { bundleDefines, bundleExternals, ESM_REQUIRE_BANNER, requiredBuiltinAliases } from './bundling.js';
 
 /** The log levels Powertools Logger understands and Lambda can filter on. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Where an ObservedFunction's CPU profiles go, and which invocations are profiled. */
+export interface ObservedFunctionProfiling {
+  /** The bucket profiles are written to; the function may put objects under `prefix` only. */
+  readonly bucket: s3.IBucket;
+  /** Key prefix of every profile (`LOOKOUT_PROFILE_PREFIX`). @default 'profiles/' */
+  readonly prefix?: string;
+  /**
+   * Share of invocations (0..1) profiled from start to end (`LOOKOUT_PROFILE_SAMPLE_RATE`). Each
+   * profiled invocation costs V8 about 10 ms to start its profiler, plus the upload.
+   * @default none: set it, or slowerThanMs, here or later in the environment
+   */
+  readonly sampleRate?: number;
+  /** Invocations running longer than this are profiled from then on (`LOOKOUT_PROFILE_SLOWER_THAN_MS`). */
+  readonly slowerThanMs?: number;
+}
+
+/** Key prefix of CPU profiles when none is given (the library's default too). */
+export const DEFAULT_PROFILE_PREFIX = 'profiles/';
 
 /** Namespace the Lookout runtime library writes its EMF metrics to when none is configured. */
 export const DEFAULT_METRICS_NAMESPACE = 'Lookout';
@@ -18,7 +38,14 @@ export { ESM_REQUIRE_BANNER };
 
 export interface ObservedFunctionProps extends Omit<
   NodejsFunctionProps,
-  'runtime' | 'architecture' | 'tracing' | 'loggingFormat' | 'logGroup' | 'logRetention' | 'role'
+  | 'runtime'
+  | 'architecture'
+  | 'tracing'
+  | 'loggingFormat'
+  | 'logGroup'
+  | 'logRetention'
+  | 'role'
+  | 'profiling'
 > {
   /** Path to the handler file (TypeScript or JavaScript). */
   readonly entry: string;
@@ -64,6 +91,14 @@ export interface ObservedFunctionProps extends Omit<
    * @default the OpenTelemetry default, http://localhost:4318
    */
   readonly otelEndpoint?: string;
+  /**
+   * Lookout's sampled CPU profiles (not CodeGuru Profiler: set `profilingGroup` for that), written
+   * to S3: the profiler is bundled, the environment tells the library
+   * where and when to profile, and the role may put objects under the prefix only. Without this
+   * option the bundle carries no profiler code.
+   * @default no profiling
+   */
+  readonly profiling?: ObservedFunctionProfiling;
 }
 
 /**
@@ -91,6 +126,7 @@ export class ObservedFunction extends NodejsFunction {
       logRemovalPolicy,
       tracing: tracingProp,
       otelEndpoint,
+      profiling,
       ...functionProps
     } = props;
     const tracing = tracingProp ?? 'xray';
@@ -98,6 +134,8 @@ export class ObservedFunction extends NodejsFunction {
     const metricsNamespace = namespaceProp ?? DEFAULT_METRICS_NAMESPACE;
     const logLevel = logLevelProp ?? 'INFO';
     const timeout = props.timeout ?? Duration.seconds(10);
+    const profilePrefix = profiling ? profilingPrefix(id, profiling) : undefined;
+    const features = { tracing, profiling: profiling !== undefined };
 
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -129,6 +167,7 @@ export class ObservedFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: logLevel,
         LOOKOUT_TRACING: tracing,
         ...(tracing === 'otel' && otelEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint } : {}),
+        ...(profiling ? profilingEnvironment(profiling, profilePrefix!) : {}),
       },
       bundling: {
         minify: true,
@@ -140,7 +179,12 @@ export class ObservedFunction extends NodejsFunction {
         // Ship the SDK version the code was tested with rather than the one the runtime happens to have.
         bundleAwsSDK: true,
         ...props.bundling,
-        externalModules: [...TRACING_EXTERNALS[tracing], ...(props.bundling?.externalModules ?? [])],
+        externalModules: [...bundleExternals(features), ...(props.bundling?.externalModules ?? [])],
+        define: { ...bundleDefines(features), ...props.bundling?.define },
+        esbuildArgs: {
+          ...props.bundling?.esbuildArgs,
+          '--alias': [...requiredBuiltinAliases(), ...aliasList(props.bundling?.esbuildArgs?.['--alias'])],
+        },
         banner: [ESM_REQUIRE_BANNER, props.bundling?.banner].filter(Boolean).join('\n'),
       },
     });
@@ -151,6 +195,26 @@ export class ObservedFunction extends NodejsFunction {
     this.reservedConcurrency = props.reservedConcurrentExecutions;
     this.observedLogGroup = logGroup;
 
+    if (profiling) {
+      const profileObjects = profiling.bucket.arnForObjects(`${profilePrefix}*`);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [profileObjects] }),
+      );
+      if (profiling.bucket.encryptionKey) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:GenerateDataKey'],
+            resources: [profiling.bucket.encryptionKey.keyArn],
+          }),
+        );
+      }
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flatReference(Stack.of(this).resolve(profileObjects))}]`,
+        reason:
+          'CPU profile keys are made per invocation (function, time, request id), so PutObject is granted on the profile prefix of the bucket and nowhere else.',
+      });
+    }
+
     if (tracing !== 'off') {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -159,6 +223,61 @@ export class ObservedFunction extends NodejsFunction {
       });
     }
   }
+}
+
+function profilingPrefix(id: string, profiling: ObservedFunctionProfiling): string {
+  const { sampleRate, slowerThanMs } = profiling;
+  if (sampleRate !== undefined && !(sampleRate >= 0 && sampleRate <= 1)) {
+    throw new Error(`${id}: profiling.sampleRate must be between 0 and 1, got ${sampleRate}`);
+  }
+  if (slowerThanMs !== undefined && !(slowerThanMs >= 0 && Number.isFinite(slowerThanMs))) {
+    throw new Error(`${id}: profiling.slowerThanMs must be 0 or more, got ${slowerThanMs}`);
+  }
+  const prefix = profiling.prefix ?? DEFAULT_PROFILE_PREFIX;
+  if (prefix.startsWith('/') || prefix.includes('*')) {
+    throw new Error(`${id}: profiling.prefix must not start with "/" or contain "*", got "${prefix}"`);
+  }
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+function profilingEnvironment(profiling: ObservedFunctionProfiling, prefix: string): Record<string, string> {
+  return {
+    LOOKOUT_PROFILE_BUCKET: profiling.bucket.bucketName,
+    LOOKOUT_PROFILE_PREFIX: prefix,
+    ...(profiling.sampleRate !== undefined
+      ? { LOOKOUT_PROFILE_SAMPLE_RATE: String(profiling.sampleRate) }
+      : {}),
+    ...(profiling.slowerThanMs !== undefined
+      ? { LOOKOUT_PROFILE_SLOWER_THAN_MS: String(profiling.slowerThanMs) }
+      : {}),
+  };
+}
+
+/**
+ * A resolved CloudFormation value written the way cdk-nag names it in a finding
+ * (`<Bucket1234.Arn>/profiles/*`), so that an acknowledgement matches the finding exactly.
+ */
+function flatReference(node: unknown): string {
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+  if (typeof node !== 'object' || node === null) return String(node ?? '');
+  const value = node as Record<string, unknown>;
+  if (Array.isArray(value['Fn::Join'])) {
+    const [delimiter, items] = value['Fn::Join'] as [string, unknown[]];
+    return items.map(flatReference).join(delimiter);
+  }
+  if (value['Fn::Sub'] !== undefined) return flatReference(value['Fn::Sub']);
+  if (Array.isArray(value['Fn::GetAtt'])) {
+    const [resource, attribute] = value['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flatReference(resource)}.${flatReference(attribute)}>`;
+  }
+  if (value['Fn::ImportValue'] !== undefined) return flatReference(value['Fn::ImportValue']);
+  if (value.Ref !== undefined) return `<${flatReference(value.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+function aliasList(value: string | boolean | string[] | undefined): string[] {
+  if (Array.isArray(value)) return value;
+  return typeof value === 'string' && value !== '' ? [value] : [];
 }
 
 function applicationLogLevel(level: LogLevel): lambda.ApplicationLogLevel {

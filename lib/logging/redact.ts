@@ -100,6 +100,12 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   };
 
   const redactQuery = (query: Record<string, string>): string => {
+    let empty = true;
+    for (const _ in query) {
+      empty = false;
+      break;
+    }
+    if (empty) return '';
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) params.append(key, isSecretKey(key) ? REDACTED : value);
     return params.toString();

@@ -61,14 +61,50 @@ export const OTHER = 'other';
 const SERVICE = 'service';
 /** Empty groups kept between invocations, at most; beyond it they are dropped and rebuilt. */
 const MAX_KEPT_GROUPS = 500;
-const knownUnits = new Set<string>(UNITS);
+/** Metric names kept per group between invocations, at most. */
+const MAX_KEPT_METRICS = 200;
+/** Caller inputs remembered for their group, at most. */
+const MAX_KEPT_INPUTS = 1000;
+/** Compiled line layouts kept, at most. */
+const MAX_LAYOUTS = 100;
+/** Exactly the names in UNITS (a test holds them together), shorter in a bundle than the list. */
+const KNOWN_UNIT =
+  /^(?:Seconds|Microseconds|Milliseconds|Percent|Count|Count\/Second|None|(?:Bytes|Bits|(?:Kilo|Mega|Giga|Tera)(?:bytes|bits))(?:\/Second)?)$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+
+/** One metric of a group: its values since the last flush. Kept, emptied, between flushes. */
+interface Slot {
+  name: string;
+  unit: Unit;
+  values: number[];
+  /** Identifies name and unit within the group's shape. */
+  tag: string;
+}
 
 interface Group {
+  /** Unique for the sink's lifetime: layouts refer to groups by it. */
+  id: number;
   /** Dimension values, `service` included. */
   dimensions: Dimensions;
   /** Dimension-name lists, `service` first in each. */
   sets: string[][];
-  metrics: Map<string, { unit: Unit; values: number[] }>;
+  slots: Map<string, Slot>;
+  /** Slots recorded since the last flush, in recording order. */
+  recorded: Slot[];
+  /** The group's id and the tags of `recorded`: which metrics a flush writes for it. */
+  shape: string;
+}
+
+/**
+ * How to write the lines for one shape (the same groups recording the same metrics, the usual
+ * case from one invocation to the next): fixed JSON text around the timestamp and the values.
+ */
+type Layout = { parts: string[]; slots: ValueRef[] }[];
+
+/** Records values under one set of dimensions; see `MetricSink.group`. */
+export interface MetricGroup {
+  add(name: string, unit: Unit, value: number): void;
 }
 
 export interface MetricSinkOptions {
@@ -84,11 +120,20 @@ export interface MetricSinkOptions {
 }
 
 export class MetricSink {
+  /** By the guarded dimensions and dimension sets. */
   readonly #groups = new Map<string, Group>();
+  /** By the caller's dimensions and rollups, before guarding: skips the guards on repeat. */
+  readonly #groupsByInput = new Map<string, Group>();
+  readonly #layouts = new Map<string, Layout>();
   readonly #seenValues = new Map<string, Set<string>>();
   readonly #warned = new Set<string>();
   readonly #options: MetricSinkOptions;
   readonly #write: (line: string) => void;
+  /** Groups with values not yet written, in recording order. */
+  #pending: Group[] = [];
+  #nextGroupId = 0;
+  /** Changes when groups are dropped, so that handles look theirs up again. */
+  #generation = 0;
 
   constructor(options: MetricSinkOptions) {
     this.#options = options;
@@ -101,41 +146,79 @@ export class MetricSink {
    */
   add(name: string, unit: Unit, value: number, dimensions: Dimensions = {}, rollups: string[][] = []): void {
     if (!this.#options.enabled) return;
-    if (typeof name !== 'string' || name.length === 0 || name.length > EMF_LIMITS.metricNameLength) {
+    const checkedUnit = this.#check(name, unit, value);
+    if (checkedUnit === undefined) return;
+    this.#record(this.#groupFor(name, dimensions, rollups), name, checkedUnit, value);
+  }
+
+  /**
+   * A handle for recording often under the same dimensions (the library's own metrics): the
+   * dimensions are guarded and looked up once, not on every value.
+   */
+  group(dimensions: Dimensions, rollups: string[][] = []): MetricGroup {
+    let group: Group | undefined;
+    let generation = -1;
+    return {
+      add: (name, unit, value) => {
+        if (!this.#options.enabled) return;
+        const checkedUnit = this.#check(name, unit, value);
+        if (checkedUnit === undefined) return;
+        if (group === undefined || generation !== this.#generation) {
+          group = this.#groupFor(name, dimensions, rollups);
+          generation = this.#generation;
+        }
+        this.#record(group, name, checkedUnit, value);
+      },
+    };
+  }
+
+  /** The unit to record with, or undefined when the value must be dropped. */
+  #check(name: string, unit: Unit, value: number): Unit | undefined {
+    if (
+      typeof name !== 'string' ||
+      name.length === 0 ||
+      name.length > EMF_LIMITS.metricNameLength ||
+      CONTROL_CHARACTER.test(name)
+    ) {
       const shown = String(name).slice(0, 80);
       this.#warnOnce(`name:${shown}`, `Metric name is invalid and was dropped: "${shown}"`);
-      return;
+      return undefined;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       this.#warnOnce(`value:${name}`, `Metric "${name}" got a non-finite value and it was dropped`);
-      return;
+      return undefined;
     }
-    if (!knownUnits.has(unit)) {
+    if (typeof unit !== 'string' || !KNOWN_UNIT.test(unit)) {
       this.#warnOnce(
         `unit:${name}`,
         `Metric "${name}" has an unknown unit "${String(unit)}"; recorded as None`,
       );
-      unit = 'None';
+      return 'None';
     }
-    const dims = this.#guardDimensions(name, dimensions);
-    let key = '';
-    for (const dimension in dims) key += `${dimension}\u0001${dims[dimension]}\u0002`;
-    for (const set of rollups) key += `\u0003${set.join('\u0001')}`;
-    let group = this.#groups.get(key);
-    if (!group) {
-      group = { dimensions: dims, sets: dimensionSets(dims, rollups), metrics: new Map() };
-      this.#groups.set(key, group);
+    return unit;
+  }
+
+  #record(group: Group, name: string, unit: Unit, value: number): void {
+    let slot = group.slots.get(name);
+    if (!slot) {
+      slot = { name, unit, values: [], tag: slotTag(name, unit) };
+      group.slots.set(name, slot);
     }
-    const metric = group.metrics.get(name);
-    if (metric) metric.values.push(value);
-    else group.metrics.set(name, { unit, values: [value] });
+    if (slot.values.length === 0) {
+      if (slot.unit !== unit) {
+        slot.unit = unit;
+        slot.tag = slotTag(name, unit);
+      }
+      if (group.recorded.length === 0) this.#pending.push(group);
+      group.recorded.push(slot);
+      group.shape += slot.tag;
+    }
+    slot.values.push(value);
   }
 
   /** Groups holding values not yet written. */
   get size(): number {
-    let count = 0;
-    for (const group of this.#groups.values()) if (group.metrics.size > 0) count++;
-    return count;
+    return this.#pending.length;
   }
 
   /**
@@ -143,15 +226,90 @@ export class MetricSink {
    * next invocation, which usually records under the same dimensions.
    */
   flush(timestamp = Date.now()): void {
-    const recorded: Group[] = [];
-    for (const group of this.#groups.values()) {
-      if (group.metrics.size === 0) continue;
-      recorded.push({ dimensions: group.dimensions, sets: group.sets, metrics: group.metrics });
-      group.metrics = new Map();
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    try {
+      for (const line of this.#lines(pending, timestamp)) this.#write(line);
+    } finally {
+      for (const group of pending) {
+        for (const slot of group.recorded) slot.values.length = 0;
+        group.recorded = [];
+        group.shape = `${group.id}:`;
+        if (group.slots.size > MAX_KEPT_METRICS) group.slots.clear();
+      }
+      if (this.#groups.size > MAX_KEPT_GROUPS) {
+        this.#generation++;
+        this.#groups.clear();
+        this.#groupsByInput.clear();
+        this.#layouts.clear();
+      }
     }
-    if (this.#groups.size > MAX_KEPT_GROUPS) this.#groups.clear();
-    if (recorded.length === 0) return;
-    for (const line of packLines(recorded, this.#options.namespace, timestamp)) this.#write(`${line}\n`);
+  }
+
+  #lines(groups: Group[], timestamp: number): string[] {
+    let shape = '';
+    for (const group of groups) {
+      shape += group.shape;
+      // More than 100 values are cut into slices, one per line: their count is part of the shape.
+      group.recorded.forEach(({ values }, index) => {
+        if (values.length > EMF_LIMITS.valuesPerMetric) {
+          shape += `${index}#${Math.ceil(values.length / EMF_LIMITS.valuesPerMetric)}`;
+        }
+      });
+      shape += '\u0003';
+    }
+    let layout = this.#layouts.get(shape);
+    if (!layout) {
+      layout = compileLayout(groups, this.#options.namespace);
+      if (this.#layouts.size >= MAX_LAYOUTS) this.#layouts.clear();
+      this.#layouts.set(shape, layout);
+    }
+    const out: string[] = [];
+    const time = String(timestamp);
+    for (const { parts, slots } of layout) {
+      let text = parts[0]! + time;
+      for (let i = 0; i < slots.length; i++) {
+        const { group, metric, start } = slots[i]!;
+        const values = groups[group]!.recorded[metric]!.values;
+        text +=
+          parts[i + 1]! +
+          formatValues(
+            values.length > EMF_LIMITS.valuesPerMetric
+              ? values.slice(start, start + EMF_LIMITS.valuesPerMetric)
+              : values,
+          );
+      }
+      out.push(`${text}${parts[slots.length + 1]!}\n`);
+    }
+    return out;
+  }
+
+  #groupFor(metric: string, dimensions: Dimensions, rollups: string[][]): Group {
+    const input = groupKey(dimensions, rollups);
+    const known = this.#groupsByInput.get(input);
+    if (known) return known;
+
+    const dims = this.#guardDimensions(metric, dimensions);
+    const key = groupKey(dims, rollups);
+    let group = this.#groups.get(key);
+    if (!group) {
+      const id = this.#nextGroupId++;
+      group = {
+        id,
+        dimensions: dims,
+        sets: dimensionSets(dims, rollups),
+        slots: new Map(),
+        recorded: [],
+        shape: `${id}:`,
+      };
+      this.#groups.set(key, group);
+    }
+    // Guarding the same input again gives the same group: values once admitted stay admitted,
+    // and a dimension at its cap stays there.
+    if (this.#groupsByInput.size >= MAX_KEPT_INPUTS) this.#groupsByInput.clear();
+    this.#groupsByInput.set(input, group);
+    return group;
   }
 
   #guardDimensions(metric: string, dimensions: Dimensions): Dimensions {
@@ -208,6 +366,26 @@ export class MetricSink {
   }
 }
 
+const slotTag = (name: string, unit: Unit) => `${name}\u0001${unit}\u0002`;
+
+/** Length-prefixed, so that no dimension name or value can make two inputs look alike. */
+function groupKey(dimensions: Dimensions, rollups: string[][]): string {
+  let key = '';
+  for (const name in dimensions) {
+    const value = String(dimensions[name]);
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
+  for (const set of rollups) {
+    key += '|';
+    for (const name of set) key += `${name.length}:${name}`;
+  }
+  return key;
+}
+
+/** As JSON.stringify writes them: finite numbers print the same through String(). */
+const formatValues = (values: number[]): string =>
+  values.length === 1 ? String(values[0]) : `[${values.join(',')}]`;
+
 function dimensionSets(dims: Dimensions, rollups: string[][]): string[][] {
   const sets = [Object.keys(dims)];
   const seen = new Set([sets[0]!.join('\u0001')]);
@@ -222,20 +400,28 @@ function dimensionSets(dims: Dimensions, rollups: string[][]): string[][] {
   return sets;
 }
 
-interface Line {
-  root: Record<string, unknown>;
+/** Where a metric's values in a line come from: a recorded slot of a group, from value `start` on. */
+interface ValueRef {
+  group: number;
+  metric: number;
+  start: number;
+}
+
+interface PlannedLine {
+  /** Dimension values (strings) and metric values (references), in member order. */
+  root: Record<string, string | ValueRef>;
   directives: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: Unit }[] }[];
   metricCount: number;
 }
 
 /**
- * Packs groups into EMF lines. Several directives share a line when their dimension values and
+ * Plans EMF lines for groups. Several directives share a line when their dimension values and
  * metric names do not collide (a line's root holds one value per key); a metric's values are cut
  * into slices of at most 100, and a line holds at most 100 metrics.
  */
-function packLines(groups: Group[], namespace: string, timestamp: number): string[] {
-  const lines: Line[] = [];
-  const fits = (line: Line, group: Group, names: string[]) => {
+function packLines(groups: Group[], namespace: string): PlannedLine[] {
+  const lines: PlannedLine[] = [];
+  const fits = (line: PlannedLine, group: Group, names: string[]) => {
     if (line.metricCount + names.length > EMF_LIMITS.metricsPerLine) return false;
     for (const key in group.dimensions) {
       const existing = line.root[key];
@@ -244,22 +430,18 @@ function packLines(groups: Group[], namespace: string, timestamp: number): strin
     return names.every((name) => !(name in line.root) && !(name in group.dimensions));
   };
 
-  for (const group of groups) {
+  groups.forEach((group, groupIndex) => {
     // slices: the first 100 values of every metric, then the next 100, ...
-    const slices: Map<string, { unit: Unit; values: number[] }>[] = [];
-    for (const [name, { unit, values }] of group.metrics) {
+    const slices: { name: string; unit: Unit; ref: ValueRef }[][] = [];
+    group.recorded.forEach(({ name, unit, values }, metric) => {
       for (let start = 0, index = 0; start < values.length; start += EMF_LIMITS.valuesPerMetric, index++) {
-        (slices[index] ??= new Map()).set(name, {
-          unit,
-          values: values.slice(start, start + EMF_LIMITS.valuesPerMetric),
-        });
+        (slices[index] ??= []).push({ name, unit, ref: { group: groupIndex, metric, start } });
       }
-    }
+    });
     for (const slice of slices) {
-      const entries = [...slice];
-      for (let start = 0; start < entries.length; start += EMF_LIMITS.metricsPerLine) {
-        const chunk = entries.slice(start, start + EMF_LIMITS.metricsPerLine);
-        const names = chunk.map(([name]) => name);
+      for (let start = 0; start < slice.length; start += EMF_LIMITS.metricsPerLine) {
+        const chunk = slice.slice(start, start + EMF_LIMITS.metricsPerLine);
+        const names = chunk.map(({ name }) => name);
         let line = lines.find((candidate) => fits(candidate, group, names));
         if (!line) {
           line = { root: {}, directives: [], metricCount: 0 };
@@ -267,17 +449,39 @@ function packLines(groups: Group[], namespace: string, timestamp: number): strin
         }
         Object.assign(line.root, group.dimensions);
         const definitions: { Name: string; Unit: Unit }[] = [];
-        for (const [name, { unit, values }] of chunk) {
-          line.root[name] = values.length === 1 ? values[0] : values;
+        for (const { name, unit, ref } of chunk) {
+          line.root[name] = ref;
           definitions.push({ Name: name, Unit: unit });
         }
         line.metricCount += chunk.length;
         line.directives.push({ Namespace: namespace, Dimensions: group.sets, Metrics: definitions });
       }
     }
-  }
+  });
+  return lines;
+}
 
-  return lines.map(({ root, directives }) =>
-    JSON.stringify({ _aws: { Timestamp: timestamp, CloudWatchMetrics: directives }, ...root }),
-  );
+/**
+ * The JSON text of each planned line with holes for the timestamp and each metric's values, built
+ * once per shape: what JSON.stringify would write for the line, member for member.
+ */
+function compileLayout(groups: Group[], namespace: string): Layout {
+  return packLines(groups, namespace).map(({ root, directives }) => {
+    const parts = ['{"_aws":{"Timestamp":'];
+    const slots: ValueRef[] = [];
+    let text = `,"CloudWatchMetrics":${JSON.stringify(directives)}}`;
+    for (const key in root) {
+      const member = root[key]!;
+      text += `,${JSON.stringify(key)}:`;
+      if (typeof member === 'string') {
+        text += JSON.stringify(member);
+      } else {
+        parts.push(text);
+        slots.push(member);
+        text = '';
+      }
+    }
+    parts.push(`${text}}`);
+    return { parts, slots };
+  });
 }

@@ -2,6 +2,7 @@
  * The seam between the middleware and a tracing backend: X-Ray (Powertools Tracer),
  * OpenTelemetry, or off. Each backend module is loaded only when chosen.
  */
+import type { ClassifiedEvent } from '../events.js';
 import type { TraceContext } from './context.js';
 
 export type Annotations = Record<string, string | number | boolean>;
@@ -15,11 +16,10 @@ export interface InvocationSpan {
 export interface InvocationStart {
   /** The same keys in both backends: X-Ray annotations, OpenTelemetry attributes. */
   annotations: Annotations;
-  /** The caller's context from the event, when it carried one. */
-  parent: TraceContext | undefined;
+  /** The event as received, and as classified: where a backend looks for the caller's context. */
+  event: unknown;
+  classified: ClassifiedEvent;
   invocationId: string | undefined;
-  /** OpenTelemetry `faas.trigger`. */
-  trigger: 'http' | 'pubsub' | 'datasource' | 'timer' | 'other';
 }
 
 export interface TracingBackend {
@@ -32,8 +32,11 @@ export interface TracingBackend {
   captureAwsClient<T>(client: T): T;
   /** The current span's context, to send on with outgoing requests and messages. */
   currentContext(): TraceContext | undefined;
-  /** Exports what is still buffered; awaited before the invocation returns. */
-  flush(): Promise<void>;
+  /**
+   * Exports what is still buffered, waiting at most `budgetMs`; awaited before the invocation
+   * returns. Only backends that buffer have it. Never rejects.
+   */
+  flush?(budgetMs: number): Promise<void>;
 }
 
 export const noopSpan: InvocationSpan = { annotate() {}, end() {} };
@@ -44,8 +47,16 @@ export const offBackend: TracingBackend = {
   span: async (_name, fn) => fn(),
   captureAwsClient: (client) => client,
   currentContext: () => undefined,
-  flush: async () => {},
 };
 
-/** X-Ray annotation keys allow letters, digits and underscores only. */
-export const annotationKey = (key: string): string => key.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 500);
+const annotationKeys = new Map<string, string>();
+
+/** X-Ray annotation keys allow letters, digits and underscores only. Remembered: keys repeat. */
+export function annotationKey(key: string): string {
+  let safe = annotationKeys.get(key);
+  if (safe === undefined) {
+    safe = key.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 500);
+    if (annotationKeys.size < 1000) annotationKeys.set(key, safe);
+  }
+  return safe;
+}

@@ -1,23 +1,40 @@
-/** Loads the chosen tracing backend; the others' code is never evaluated. */
-import type { ResolvedConfig } from '../config.js';
+/**
+ * Loads the chosen tracing backend. The backend modules are small; each loads its SDK itself,
+ * on first use, so a function pays only for the SDK it chose.
+ *
+ * `process.env.LOOKOUT_BUNDLE_TRACING` is replaced at bundle time (lib/cdk/bundling.ts) by the one
+ * backend a bundle carries, so that esbuild drops the other's code; it has to stay written out in
+ * each condition for that. Unbundled it is unset, and every backend is available.
+ */
+import type { ResolvedConfig, TracingMode } from '../config.js';
 import type { TracingBackend } from './backend.js';
 import { offBackend } from './backend.js';
+import { createOtelBackend } from './otel.js';
+import { createXRayBackend } from './xray.js';
 
 export async function loadTracingBackend(config: ResolvedConfig): Promise<TracingBackend> {
-  switch (config.tracing) {
-    case 'xray':
-      return (await import('./xray.js')).createXRayBackend({
+  if (config.tracing === 'xray') {
+    if (process.env.LOOKOUT_BUNDLE_TRACING === undefined || process.env.LOOKOUT_BUNDLE_TRACING === 'xray') {
+      return createXRayBackend({
         serviceName: config.serviceName,
         captureHttpRequests: config.captureHttpRequests,
       });
-    case 'otel':
-      return (await import('./otel.js')).createOtelBackend({
+    }
+    throw notInBundle('xray', process.env.LOOKOUT_BUNDLE_TRACING);
+  }
+  if (config.tracing === 'otel') {
+    if (process.env.LOOKOUT_BUNDLE_TRACING === undefined || process.env.LOOKOUT_BUNDLE_TRACING === 'otel') {
+      return createOtelBackend({
         serviceName: config.serviceName,
         serviceVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
         functionName: config.functionName,
         functionMemoryMb: config.functionMemoryMb,
       });
-    default:
-      return offBackend;
+    }
+    throw notInBundle('otel', process.env.LOOKOUT_BUNDLE_TRACING);
   }
+  return offBackend;
 }
+
+const notInBundle = (wanted: TracingMode, bundled: string | undefined) =>
+  new Error(`tracing "${wanted}" is not in this bundle, built for "${bundled}" (ObservedFunction tracing)`);

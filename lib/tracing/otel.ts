@@ -6,9 +6,11 @@
  */
 import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ClassifiedEvent } from '../events.js';
+import { reportFailure } from '../report.js';
 import type { Annotations, InvocationSpan, InvocationStart, TracingBackend } from './backend.js';
 import type { TraceContext } from './context.js';
-import { lambdaTraceContext } from './propagation.js';
+import { extractIncomingContext, lambdaTraceContext } from './propagation.js';
 
 export interface OtelBackendOptions {
   serviceName: string;
@@ -27,6 +29,15 @@ interface SdkClient {
       options: { step: 'initialize'; name: string; override?: boolean },
     ): void;
   };
+}
+
+/** OpenTelemetry's `faas.trigger` for an event. */
+function triggerOf(event: ClassifiedEvent): 'http' | 'pubsub' | 'datasource' | 'timer' | 'other' {
+  if (event.kind === 'http') return 'http';
+  if (event.source === 'sqs' || event.source === 'sns' || event.source === 'eventbridge') return 'pubsub';
+  if (event.source === 'schedule') return 'timer';
+  if (event.source === 's3' || event.source === 'dynamodb' || event.source === 'kinesis') return 'datasource';
+  return 'other';
 }
 
 export async function createOtelBackend(options: OtelBackendOptions): Promise<TracingBackend> {
@@ -100,15 +111,16 @@ export async function createOtelBackend(options: OtelBackendOptions): Promise<Tr
   return {
     name: 'otel',
     startInvocation(start: InvocationStart): InvocationSpan {
-      const parent = start.parent ?? lambdaTraceContext();
+      const parent = extractIncomingContext(start.event, start.classified) ?? lambdaTraceContext();
+      const trigger = triggerOf(start.classified);
       const parentContext = parent ? remoteParent(parent) : ROOT_CONTEXT;
       const attributes: Attributes = {
         ...start.annotations,
-        'faas.trigger': start.trigger,
+        'faas.trigger': trigger,
         ...(start.invocationId ? { 'faas.invocation_id': start.invocationId } : {}),
         'faas.coldstart': start.annotations.cold_start === true,
       };
-      const kind = start.trigger === 'http' ? SpanKind.SERVER : SpanKind.CONSUMER;
+      const kind = trigger === 'http' ? SpanKind.SERVER : SpanKind.CONSUMER;
       const span = tracer.startSpan(options.functionName, { kind, attributes }, parentContext);
       invocationContext = trace.setSpan(parentContext, span);
       return {
@@ -157,6 +169,20 @@ export async function createOtelBackend(options: OtelBackendOptions): Promise<Tr
         sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
       };
     },
-    flush: () => provider.forceFlush(),
+    async flush(budgetMs) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          provider.forceFlush(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, budgetMs);
+          }),
+        ]);
+      } catch (error) {
+        reportFailure('tracing-flush', error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

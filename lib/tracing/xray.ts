@@ -12,7 +12,7 @@ import { lambdaTraceContext } from './propagation.js';
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 
 const annotateSegment = (segment: Segment, annotations: Annotations): void => {
-  for (const [key, value] of Object.entries(annotations)) segment.addAnnotation(annotationKey(key), value);
+  for (const key in annotations) segment.addAnnotation(annotationKey(key), annotations[key]!);
 };
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
@@ -26,6 +26,7 @@ export async function createXRayBackend(options: {
     serviceName: options.serviceName,
     captureHTTPsRequests: options.captureHttpRequests,
   });
+  const handlerSegmentName = `## ${process.env._HANDLER ?? 'handler'}`;
 
   return {
     name: 'xray',
@@ -33,7 +34,7 @@ export async function createXRayBackend(options: {
       if (!tracer.isTracingEnabled()) return noopSpan;
       const parent = tracer.getSegment();
       if (!parent) return noopSpan;
-      const segment = parent.addNewSubsegment(`## ${process.env._HANDLER ?? 'handler'}`);
+      const segment = parent.addNewSubsegment(handlerSegmentName);
       tracer.setSegment(segment);
       annotateSegment(segment, annotations);
       return {
@@ -67,6 +68,5 @@ export async function createXRayBackend(options: {
       const segment = tracer.getSegment();
       return segment ? { ...lambda, spanId: segment.id } : lambda;
     },
-    flush: async () => {},
   };
 }

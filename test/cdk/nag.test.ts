@@ -1,4 +1,6 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -69,6 +71,65 @@ describe('cdk-nag AwsSolutions on the lookout/cdk constructs', () => {
     const rules = new AwsSolutionsChecks().validateScope(other).violations.map((v) => v.ruleName);
     expect(rules).toEqual(
       expect.arrayContaining(['AwsSolutions-SQS2', 'AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
+  });
+});
+
+describe('cdk-nag AwsSolutions on a profiling ObservedFunction', () => {
+  const app = new App({ context: NO_BUNDLING });
+  const stack = new Stack(app, 'Profiled');
+  new ObservedFunction(stack, 'Plain', {
+    entry: FIXTURE_ENTRY,
+    profiling: {
+      bucket: s3.Bucket.fromBucketName(stack, 'Profiles', 'lookout-profiles'),
+      sampleRate: 0.01,
+      slowerThanMs: 1000,
+    },
+  });
+  new ObservedFunction(stack, 'Encrypted', {
+    entry: FIXTURE_ENTRY,
+    profiling: {
+      bucket: s3.Bucket.fromBucketAttributes(stack, 'EncryptedProfiles', {
+        bucketName: 'lookout-encrypted-profiles',
+        encryptionKey: kms.Key.fromKeyArn(
+          stack,
+          'ProfileKey',
+          'arn:aws:kms:eu-west-2:123456789012:key/11111111-2222-3333-4444-555555555555',
+        ),
+      }),
+      prefix: 'cpu',
+    },
+  });
+
+  it('reports no violation', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('names a bucket of the same stack the way cdk-nag does, so the acknowledgement matches', () => {
+    const other = new App({ context: NO_BUNDLING });
+    const sameStack = new Stack(other, 'SameStack');
+    const bucket = new s3.Bucket(sameStack, 'Profiles', { enforceSSL: true });
+    new ObservedFunction(sameStack, 'Api', { entry: FIXTURE_ENTRY, profiling: { bucket, sampleRate: 0.5 } });
+    const rules = new AwsSolutionsChecks().validateScope(other).violations.map((v) => v.ruleName);
+    // The bucket's own findings (access logs) are the test's business; the role has none.
+    expect(rules.filter((rule) => rule.startsWith('AwsSolutions-IAM'))).toEqual([]);
+    expect(rules).toContain('AwsSolutions-S1');
+  });
+
+  it('acknowledges the profile prefix and X-Ray, nothing broader', () => {
+    expect(
+      acknowledgements(app)
+        .map((a) => `${a.path} ${a.id}`)
+        .sort(),
+    ).toEqual(
+      [
+        'Profiled/EncryptedRole AwsSolutions-IAM5[Resource::*]',
+        'Profiled/EncryptedRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::lookout-encrypted-profiles/cpu/*]',
+        'Profiled/PlainRole AwsSolutions-IAM5[Resource::*]',
+        'Profiled/PlainRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::lookout-profiles/profiles/*]',
+      ].sort(),
     );
   });
 });

@@ -1,10 +1,15 @@
-/** ObservedFunction's tracing option: its environment, and bundles that carry one backend only. */
+/**
+ * ObservedFunction's bundles: one tracing backend each, the profiler only when asked for, builtins
+ * loaded without their ES-module facade; and a bundle that runs.
+ */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { TracingMode } from '../../lib/cdk/index.js';
 import { ObservedFunction } from '../../lib/cdk/index.js';
 
@@ -12,16 +17,23 @@ const entry = fileURLToPath(new URL('./fixtures/observed/handler.ts', import.met
 // String literals each SDK keeps in a minified bundle.
 const XRAY_MARKER = 'AWS_XRAY_DAEMON_ADDRESS';
 const OTEL_MARKER = 'OTEL_EXPORTER_OTLP_COMPRESSION';
+// ...and that Lookout's own modules keep.
+const OTEL_BACKEND_MARKER = 'faas.trigger';
+const PROFILER_MARKER = 'Profiler.start';
+const S3_CLIENT_MARKER = 'x-amz-bucket-region';
+const invokeBundle = fileURLToPath(new URL('./fixtures/invoke-bundle.mjs', import.meta.url));
 
+type Variant = TracingMode | 'xray-profiling';
 describe('ObservedFunction tracing backends', () => {
   let outdir: string;
-  const templates = new Map<TracingMode, Template>();
-  const bundles = new Map<TracingMode, string>();
+  const templates = new Map<Variant, Template>();
+  const bundles = new Map<Variant, string>();
+  const bundlePaths = new Map<Variant, string>();
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'lookout-tracing-'));
     const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stacks = new Map<TracingMode, Stack>();
+    const stacks = new Map<Variant, Stack>();
     for (const tracing of ['xray', 'otel', 'off'] as const) {
       const stack = new Stack(app, `Fn-${tracing}`);
       new ObservedFunction(stack, 'Api', {
@@ -31,16 +43,24 @@ describe('ObservedFunction tracing backends', () => {
       });
       stacks.set(tracing, stack);
     }
-    for (const [tracing, stack] of stacks) {
+    const profiled = new Stack(app, 'Fn-xray-profiling');
+    new ObservedFunction(profiled, 'Api', {
+      entry,
+      profiling: {
+        bucket: s3.Bucket.fromBucketName(profiled, 'Profiles', 'lookout-profiles'),
+        sampleRate: 1,
+      },
+    });
+    stacks.set('xray-profiling', profiled);
+    for (const [variant, stack] of stacks) {
       const template = Template.fromStack(stack);
-      templates.set(tracing, template);
+      templates.set(variant, template);
       const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
-      bundles.set(
-        tracing,
-        readFileSync(join(outdir, fn.Metadata['aws:asset:path'] as string, 'index.mjs'), 'utf8'),
-      );
+      const path = join(outdir, fn.Metadata['aws:asset:path'] as string, 'index.mjs');
+      bundlePaths.set(variant, path);
+      bundles.set(variant, readFileSync(path, 'utf8'));
     }
-    expect(readdirSync(outdir).filter((name) => name.startsWith('asset.'))).toHaveLength(3);
+    expect(readdirSync(outdir).filter((name) => name.startsWith('asset.'))).toHaveLength(4);
   }, 120_000);
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -64,7 +84,7 @@ describe('ObservedFunction tracing backends', () => {
 
   it('bundles only the chosen backend', () => {
     // Booleans, so that a failure does not print a megabyte of bundle.
-    const has = (tracing: TracingMode, marker: string) => bundles.get(tracing)!.includes(marker);
+    const has = (variant: Variant, marker: string) => bundles.get(variant)!.includes(marker);
     expect({
       xray: has('xray', XRAY_MARKER),
       otel: has('otel', XRAY_MARKER),
@@ -84,5 +104,73 @@ describe('ObservedFunction tracing backends', () => {
       off: false,
     });
     expect(bundles.get('off')!.length).toBeLessThan(bundles.get('xray')!.length);
+  });
+
+  it("leaves the other backend's own module out too, and the profiler unless asked for", () => {
+    const has = (variant: Variant, marker: string) => bundles.get(variant)!.includes(marker);
+    expect({
+      xray: has('xray', OTEL_BACKEND_MARKER),
+      otel: has('otel', OTEL_BACKEND_MARKER),
+      off: has('off', OTEL_BACKEND_MARKER),
+    }).toEqual({ xray: false, otel: true, off: false });
+    expect({
+      xray: has('xray', PROFILER_MARKER),
+      otel: has('otel', PROFILER_MARKER),
+      off: has('off', PROFILER_MARKER),
+      profiling: has('xray-profiling', PROFILER_MARKER),
+    }).toEqual({ xray: false, otel: false, off: false, profiling: true });
+    // The profiler takes its S3 client from the Lambda runtime, not from the bundle.
+    expect(has('xray-profiling', S3_CLIENT_MARKER)).toBe(false);
+  });
+
+  it('loads node:http and node:https with require, never through their ES-module facade', () => {
+    for (const [variant, code] of bundles) {
+      expect({ variant, esmImport: /import\s*[\w$]+\s*from\s*"node:https?"/.test(code) }).toEqual({
+        variant,
+        esmImport: false,
+      });
+    }
+    // The alias's one-line CommonJS module, minified: `x.exports=__require("http")`.
+    expect(bundles.get('xray')).toMatch(/\.exports=[\w$]+\("http"\)/);
+  });
+
+  it('runs: the profiling bundle answers, logs its access line, and writes a profile locally', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'lookout-bundle-profiles-'));
+    try {
+      const run = spawnSync(process.execPath, [invokeBundle, bundlePaths.get('xray-profiling')!], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_LAMBDA_FUNCTION_NAME: 'bundle-test',
+          AWS_REGION: 'eu-west-2',
+          LOOKOUT_TRACING: 'xray',
+          LOOKOUT_PROFILE_SAMPLE_RATE: '1',
+          LOOKOUT_PROFILE_DIR: folder,
+        },
+      });
+      expect(run.status).toBe(0);
+      const lines = run.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.at(-1)).toMatchObject({ response: { statusCode: 200, body: 'ok' } });
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            route: 'GET /orders/{id}',
+            correlation_id: 'corr-bundle-1',
+            status: 200,
+          }),
+          expect.objectContaining({ message: 'CPU profile captured', correlation_id: 'corr-bundle-1' }),
+        ]),
+      );
+      const [fnFolder] = readdirSync(folder);
+      expect(readdirSync(join(folder, fnFolder!))).toEqual([
+        expect.stringMatching(/_sampled_bundle-invocation\.cpuprofile$/),
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

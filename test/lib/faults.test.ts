@@ -76,6 +76,12 @@ const faults: [string, () => void][] = [
     },
   ],
   [
+    "metrics: the library's own metric groups throw",
+    () => {
+      jest.spyOn(MetricSink.prototype, 'group').mockImplementation(broken);
+    },
+  ],
+  [
     'tracer: every call throws',
     () => {
       jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);

@@ -1,0 +1,78 @@
+/**
+ * Where profiles go: `<function>/<captured at>_<reason>_<request id>.cpuprofile`, under the
+ * S3 prefix or the local folder alike. Names sort by capture time, and each part is kept to
+ * characters that are safe in S3 keys and in file names on every system.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const PROFILE_EXTENSION = '.cpuprofile';
+
+/** Why an invocation was profiled: picked by the sample rate, or still running past the threshold. */
+export type ProfileReason = 'sampled' | 'slow';
+
+export interface ProfileKeyParts {
+  functionName: string;
+  capturedAt: Date;
+  reason: ProfileReason;
+  requestId: string;
+}
+
+const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || '_';
+
+/** The profile's path relative to the prefix or folder, with `/` separators. */
+export function profileKey(parts: ProfileKeyParts): string {
+  const time = parts.capturedAt.toISOString().replace(/:/g, '-');
+  return `${safe(parts.functionName)}/${time}_${parts.reason}_${safe(parts.requestId)}${PROFILE_EXTENSION}`;
+}
+
+const KEY = /^([^/]+)\/(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)_(sampled|slow)_([^/]+)\.cpuprofile$/;
+
+/** Reads a key written by `profileKey` back; undefined for anything else. */
+export function parseProfileKey(key: string): ProfileKeyParts | undefined {
+  const match = KEY.exec(key);
+  if (!match) return undefined;
+  const [, functionName, time, reason, requestId] = match as unknown as [
+    string,
+    string,
+    string,
+    ProfileReason,
+    string,
+  ];
+  const capturedAt = new Date(time.replace(/T(\d\d)-(\d\d)-(\d\d)/, 'T$1:$2:$3'));
+  if (Number.isNaN(capturedAt.getTime())) return undefined;
+  return { functionName, capturedAt, reason, requestId };
+}
+
+export interface LocalProfile extends ProfileKeyParts {
+  /** Relative to the folder, as `profileKey` wrote it. */
+  key: string;
+  /** Absolute or as given: the folder joined with the key. */
+  path: string;
+  bytes: number;
+}
+
+/**
+ * The profiles in a local folder (`LOOKOUT_PROFILE_DIR`), newest first. A missing folder has none;
+ * files that are not profiles are skipped.
+ */
+export async function listProfiles(directory: string): Promise<LocalProfile[]> {
+  const functions = await readdir(directory, { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  const found: LocalProfile[] = [];
+  for (const entry of functions) {
+    if (!entry.isDirectory()) continue;
+    for (const name of await readdir(join(directory, entry.name))) {
+      const key = `${entry.name}/${name}`;
+      const parts = parseProfileKey(key);
+      if (!parts) continue;
+      const path = join(directory, entry.name, name);
+      found.push({ ...parts, key, path, bytes: (await stat(path)).size });
+    }
+  }
+  return found.sort((a, b) => b.capturedAt.getTime() - a.capturedAt.getTime() || b.key.localeCompare(a.key));
+}
