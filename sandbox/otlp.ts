@@ -17,6 +17,7 @@ export interface OtlpSpan {
   endTimeUnixNano: string;
   attributes: Record<string, unknown>;
   status: { code?: number; message?: string };
+  events: { name: string }[];
   resource: Record<string, unknown>;
 }
 
@@ -41,6 +42,7 @@ export function parseOtlpTraces(body: unknown): OtlpSpan[] {
           ...(span as unknown as OtlpSpan),
           attributes: flatten(span.attributes as KeyValue[]),
           status: (span.status as OtlpSpan['status']) ?? {},
+          events: (span.events as OtlpSpan['events']) ?? [],
           resource,
         });
       }

@@ -1,7 +1,7 @@
 /**
  * The correlation id of an invocation, in order: the caller's `x-correlation-id` / `x-request-id`
- * header, SNS or SQS message attributes, an EventBridge `detail` field, the API Gateway request id,
- * and finally the Lambda request id.
+ * header, the `correlation_id` member of a W3C `baggage` header, SNS or SQS message attributes, an
+ * EventBridge `detail` field, the API Gateway request id, and finally the Lambda request id.
  */
 import type { ClassifiedEvent } from '../events.js';
 import { isObject, str } from '../events.js';
@@ -31,6 +31,22 @@ function fromMessageAttributes(event: Record<string, unknown>): string | undefin
   return undefined;
 }
 
+/** One member of a W3C `baggage` header (`key=value;property, ...`), URL-decoded. */
+function baggageMember(header: string | undefined, key: string): string | undefined {
+  if (!header) return undefined;
+  for (const member of header.split(',')) {
+    const [pair] = member.split(';');
+    const separator = pair?.indexOf('=') ?? -1;
+    if (separator < 0 || pair!.slice(0, separator).trim() !== key) continue;
+    try {
+      return valid(decodeURIComponent(pair!.slice(separator + 1).trim()));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 export function extractCorrelationId(
   event: unknown,
   classified: ClassifiedEvent,
@@ -41,6 +57,8 @@ export function extractCorrelationId(
       const value = valid(classified.headers[name]);
       if (value) return value;
     }
+    const fromBaggage = baggageMember(classified.headers.baggage, 'correlation_id');
+    if (fromBaggage) return fromBaggage;
   }
   if (isObject(event)) {
     const fromAttributes = fromMessageAttributes(event);

@@ -4,6 +4,8 @@
  * inside (the AWS SDK included) and a linked source map.
  */
 import { build, type BuildFailure, type Message } from 'esbuild';
+import type { TracingMode } from '../../lib/cdk/bundling.js';
+import { ESM_REQUIRE_BANNER, esbuildOptions } from '../../lib/cdk/bundling.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +16,7 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 /** Where the sandbox keeps what it builds (gitignored). */
 export const SANDBOX_STATE_DIR = join(PROJECT_ROOT, '.sandbox');
 
-/**
- * Lets an ES-module bundle `require` CommonJS dependencies. The name is unusual on purpose: a
- * banner is pasted in verbatim, so a plain `createRequire` could clash with the bundled code.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __sandboxCreateRequire } from 'node:module'; const require = __sandboxCreateRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER };
 
 export interface BundleOptions {
   /** The function's name, used in errors and for the default output folder. */
@@ -28,6 +25,8 @@ export interface BundleOptions {
   entry: string;
   /** Output folder. @default `.sandbox/functions/<name>` */
   outDir?: string;
+  /** The tracing backend the bundle carries, as `ObservedFunction` would bundle it. @default 'xray' */
+  tracing?: TracingMode;
 }
 
 export interface FunctionBundle {
@@ -62,18 +61,11 @@ export async function bundleFunction(options: BundleOptions): Promise<FunctionBu
   await rm(directory, { recursive: true, force: true });
   await mkdir(directory, { recursive: true });
   try {
+    // Bundled as ObservedFunction bundles (the profiler included, so that profiles can be taken locally).
     await build({
+      ...esbuildOptions(options.tracing ?? 'xray', { profiling: true }),
       entryPoints: [entry],
       outfile: file,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node24',
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      mainFields: ['module', 'main'],
-      banner: { js: ESM_REQUIRE_BANNER },
       logLevel: 'silent',
     });
   } catch (error) {

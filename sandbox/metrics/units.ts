@@ -1,35 +1,9 @@
-/** The units CloudWatch accepts for a metric datum (PutMetricData / EMF `Unit`). */
-export const CLOUDWATCH_UNITS = [
-  'Seconds',
-  'Microseconds',
-  'Milliseconds',
-  'Bytes',
-  'Kilobytes',
-  'Megabytes',
-  'Gigabytes',
-  'Terabytes',
-  'Bits',
-  'Kilobits',
-  'Megabits',
-  'Gigabits',
-  'Terabits',
-  'Percent',
-  'Count',
-  'Bytes/Second',
-  'Kilobytes/Second',
-  'Megabytes/Second',
-  'Gigabytes/Second',
-  'Terabytes/Second',
-  'Bits/Second',
-  'Kilobits/Second',
-  'Megabits/Second',
-  'Gigabits/Second',
-  'Terabits/Second',
-  'Count/Second',
-  'None',
-] as const;
+/** The units CloudWatch accepts for a metric datum (PutMetricData / EMF `Unit`): the library's own list. */
+import { UNITS } from '../../lib/metrics/sink.js';
+import type { Unit } from '../../lib/metrics/sink.js';
 
-export type CloudWatchUnit = (typeof CLOUDWATCH_UNITS)[number];
+export const CLOUDWATCH_UNITS = UNITS;
+export type CloudWatchUnit = Unit;
 
 const UNIT_SET: ReadonlySet<string> = new Set(CLOUDWATCH_UNITS);
 

@@ -184,6 +184,15 @@ describe('correlation id', () => {
     });
   });
 
+  it('comes from the correlation_id member of a W3C baggage header', async () => {
+    const event = events.apiGatewayV2({
+      headers: { baggage: 'tenant=acme, correlation_id=from%2Dbaggage;ttl=1' },
+    });
+    expect(await correlationOf(event)).toEqual({ logged: 'from-baggage', echoed: 'from-baggage' });
+    const broken = events.apiGatewayV2({ headers: { baggage: 'correlation_id=%E0%A4%A' } });
+    expect((await correlationOf(broken)).logged).toBe('apigw-v2-request');
+  });
+
   it('falls back to the Lambda request id where the source has no request id (ALB)', async () => {
     const context = lambdaContext();
     expect(await correlationOf(events.alb(), context)).toEqual({

@@ -1,22 +1,10 @@
-/** A real OTLP/HTTP receiver on loopback: collects the JSON trace exports POSTed to /v1/traces. */
+/** A real OTLP/HTTP receiver on loopback for the library's tests: keeps every span exported to /v1/traces. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { OtlpSpan } from '../../sandbox/otlp.js';
+import { parseOtlpTraces } from '../../sandbox/otlp.js';
 
-export interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-  status: { code?: number; message?: string };
-  events: { name: string }[];
-  resource: Record<string, unknown>;
-}
-
-type KeyValue = { key: string; value: Record<string, unknown> };
-const flatten = (list: KeyValue[] = []) =>
-  Object.fromEntries(list.map(({ key, value }) => [key, Object.values(value)[0]]));
+export type { OtlpSpan };
 
 export async function startOtlpReceiver() {
   const spans: OtlpSpan[] = [];
@@ -24,23 +12,8 @@ export async function startOtlpReceiver() {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (request.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const resourceSpans of body.resourceSpans ?? []) {
-          const resource = flatten(resourceSpans.resource?.attributes);
-          for (const scope of resourceSpans.scopeSpans ?? []) {
-            for (const span of scope.spans ?? []) {
-              spans.push({
-                ...span,
-                attributes: flatten(span.attributes),
-                events: span.events ?? [],
-                status: span.status ?? {},
-                resource,
-              });
-            }
-          }
-        }
-      }
+      if (request.url === '/v1/traces')
+        spans.push(...parseOtlpTraces(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });

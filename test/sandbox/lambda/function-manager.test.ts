@@ -21,6 +21,7 @@ import {
 } from '../../../sandbox/lambda/index.js';
 import type { TestBundles } from './support.js';
 import { isAlive, testBundles, waitFor } from './support.js';
+import { ESM_REQUIRE_BANNER } from '../../../lib/cdk/bundling.js';
 
 interface Echo {
   pid: number;
@@ -59,7 +60,7 @@ describe('bundling', () => {
     const { readFile } = await import('node:fs/promises');
     const code = await readFile(behaviours.file, 'utf8');
     expect(behaviours.file).toMatch(/index\.mjs$/);
-    expect(code.startsWith('import { createRequire as __sandboxCreateRequire }')).toBe(true);
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     const map = JSON.parse(await readFile(`${behaviours.file}.map`, 'utf8')) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
