@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { TracingMode } from '../lib/cdk/bundling.js';
-import { ESM_REQUIRE_BANNER, esbuildOptions } from '../lib/cdk/bundling.js';
+import { esbuildOptions } from '../lib/cdk/bundling.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -102,18 +102,11 @@ const variants: Variant[] = [
   },
 ];
 
-/** What a user wiring Powertools by hand gets from NodejsFunction with ESM output. */
-const plainOptions = {
-  bundle: true,
-  platform: 'node' as const,
-  format: 'esm' as const,
-  target: 'node24',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
-};
+/**
+ * What a user wiring Powertools by hand gets from NodejsFunction with ESM output: Lookout's
+ * bundling without what Lookout adds (externals, defines, the builtin aliases).
+ */
+const { external: _external, define: _define, alias: _alias, ...plainOptions } = esbuildOptions('xray');
 
 async function bundle(variant: Variant): Promise<{ path: string; bytes: number; gzipBytes: number }> {
   const outfile = here(`./results/bundles/${variant.id}/index.mjs`);
