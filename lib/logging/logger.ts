@@ -156,17 +156,14 @@ export class LookoutLogger extends Logger {
    * configured level (or draws the debug sample) when there is anything to restore or draw.
    */
   startInvocation(sampling: boolean): void {
-    if (this.#temporaryKeys) {
-      this.resetKeys();
-      this.#temporaryKeys = false;
-    }
+    this.endInvocation();
     if (sampling || this.#levelChanged) {
       this.refreshSampleRateCalculation();
       this.#levelChanged = false;
     }
   }
 
-  /** Drops the keys appended during the invocation that ended, if any. */
+  /** Drops the keys appended during the invocation that ended (or before the first), if any. */
   endInvocation(): void {
     if (this.#temporaryKeys) {
       this.resetKeys();
@@ -206,12 +203,12 @@ export function createLogger(
 /** The event, redacted, as a loggable value no larger than `maxBytes` of JSON. */
 export function loggableEvent(event: unknown, redactor: Redactor, maxBytes: number): unknown {
   const redacted = redactor.redact(event);
-  const json = JSON.stringify(redacted) ?? 'undefined';
-  if (Buffer.byteLength(json) <= maxBytes) return redacted;
+  const json = Buffer.from(JSON.stringify(redacted) ?? 'undefined');
+  if (json.byteLength <= maxBytes) return redacted;
   return {
     truncated: true,
-    original_bytes: Buffer.byteLength(json),
-    preview: Buffer.from(json)
+    original_bytes: json.byteLength,
+    preview: json
       .subarray(0, maxBytes)
       .toString('utf8')
       .replace(/\uFFFD$/, ''),
