@@ -104,9 +104,16 @@ const variants: Variant[] = [
 
 /**
  * What a user wiring Powertools by hand gets from NodejsFunction with ESM output: Lookout's
- * bundling without what Lookout adds (externals, defines, the builtin aliases).
+ * bundling without what Lookout adds (externals, defines, builtin aliases, conditions, legal comments).
  */
-const { external: _external, define: _define, alias: _alias, ...plainOptions } = esbuildOptions('xray');
+const {
+  external: _external,
+  define: _define,
+  alias: _alias,
+  conditions: _conditions,
+  legalComments: _legalComments,
+  ...plainOptions
+} = esbuildOptions('xray');
 
 async function bundle(variant: Variant): Promise<{ path: string; bytes: number; gzipBytes: number }> {
   const outfile = here(`./results/bundles/${variant.id}/index.mjs`);

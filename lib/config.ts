@@ -45,13 +45,19 @@ export interface ObservabilityOptions {
   serviceName?: string;
   /** CloudWatch metrics namespace. Falls back to `POWERTOOLS_METRICS_NAMESPACE`, then `Lookout`. */
   namespace?: string;
-  /** Log level. Falls back to `POWERTOOLS_LOG_LEVEL`, then `AWS_LAMBDA_LOG_LEVEL`, then `INFO`. */
+  /**
+   * Log level. Falls back as Powertools Logger does: to `POWERTOOLS_LOG_LEVEL` (or `LOG_LEVEL`), then
+   * `INFO`; Lambda's log-level control (`AWS_LAMBDA_LOG_LEVEL`), when set, takes precedence.
+   */
   logLevel?: LogLevel;
   /** Share of invocations (0..1) logged at DEBUG. Falls back to `POWERTOOLS_LOGGER_SAMPLE_RATE`. */
   debugSampleRate?: number;
   /** Log buffering, as Powertools offers it; flushed when an error is logged or the handler fails. */
   logBuffer?: LogBufferOptions;
-  /** Log each incoming event (redacted, truncated). Falls back to `POWERTOOLS_LOGGER_LOG_EVENT`. @default false */
+  /**
+   * Log each incoming event (redacted, truncated). Falls back to `POWERTOOLS_LOGGER_LOG_EVENT`, read
+   * by Powertools Logger. @default false
+   */
   logEvent?: boolean;
   /** Largest logged event, in bytes of JSON; larger ones are truncated. @default 8192 */
   maxEventBytes?: number;
@@ -79,7 +85,8 @@ export interface ObservabilityOptions {
   tracing?: TracingMode;
   /**
    * Record outgoing HTTP requests (URL included) as trace subsegments. Turn off when URLs carry
-   * secrets, such as webhook URLs. Falls back to `POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS`. @default true
+   * secrets, such as webhook URLs. Powertools Tracer also reads `POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS`
+   * (`false` turns it off). @default true
    */
   captureHttpRequests?: boolean;
   /**
@@ -99,10 +106,12 @@ export interface ObservabilityOptions {
 export interface ResolvedConfig {
   serviceName: string;
   namespace: string;
-  logLevel: LogLevel;
+  /** Undefined: Powertools Logger reads the environment. */
+  logLevel: LogLevel | undefined;
   debugSampleRate: number | undefined;
   logBuffer: LogBufferOptions | undefined;
-  logEvent: boolean;
+  /** Undefined: Powertools Logger reads the environment. */
+  logEvent: boolean | undefined;
   maxEventBytes: number;
   accessLog: boolean;
   redact: RedactionOptions;
@@ -111,7 +120,8 @@ export interface ResolvedConfig {
   runtimeMetrics: boolean;
   maxDimensionValues: number;
   tracing: TracingMode;
-  captureHttpRequests: boolean;
+  /** Undefined: Powertools Tracer reads the environment. */
+  captureHttpRequests: boolean | undefined;
   functionName: string;
   functionMemoryMb: number | undefined;
   /** Undefined when off. */
@@ -157,13 +167,10 @@ export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfi
   return {
     serviceName: options.serviceName ?? env('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
     namespace: options.namespace ?? env('POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_NAMESPACE,
-    logLevel: (options.logLevel ??
-      env('POWERTOOLS_LOG_LEVEL') ??
-      env('AWS_LAMBDA_LOG_LEVEL') ??
-      'INFO') as LogLevel,
+    logLevel: options.logLevel,
     debugSampleRate: options.debugSampleRate ?? envNumber('POWERTOOLS_LOGGER_SAMPLE_RATE'),
     logBuffer: options.logBuffer,
-    logEvent: options.logEvent ?? envBoolean('POWERTOOLS_LOGGER_LOG_EVENT') ?? false,
+    logEvent: options.logEvent,
     maxEventBytes: options.maxEventBytes ?? 8192,
     accessLog: options.accessLog ?? true,
     redact: options.redact ?? {},
@@ -172,8 +179,7 @@ export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfi
     runtimeMetrics: options.runtimeMetrics ?? true,
     maxDimensionValues: options.maxDimensionValues ?? 50,
     tracing: options.tracing ?? tracingFromEnv() ?? (traceEnabled === false ? 'off' : 'xray'),
-    captureHttpRequests:
-      options.captureHttpRequests ?? envBoolean('POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS') ?? true,
+    captureHttpRequests: options.captureHttpRequests,
     functionName: env('AWS_LAMBDA_FUNCTION_NAME') ?? 'unknown',
     functionMemoryMb: envNumber('AWS_LAMBDA_FUNCTION_MEMORY_SIZE'),
     // LOOKOUT_BUNDLE_PROFILING is replaced at bundle time (lib/cdk/bundling.ts): a bundle built

@@ -55,15 +55,6 @@ const firstValues = (single: unknown, multi: unknown, lowerCaseKeys: boolean): R
   return out;
 };
 
-const parseRawQuery = (raw: string | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  if (!raw) return out;
-  for (const [key, value] of new URLSearchParams(raw)) {
-    if (!(key in out)) out[key] = value;
-  }
-  return out;
-};
-
 function classifyHttp(event: Obj): HttpRequest | undefined {
   const ctx = isObject(event.requestContext) ? event.requestContext : undefined;
   const headers = firstValues(event.headers, event.multiValueHeaders, true);
@@ -81,9 +72,8 @@ function classifyHttp(event: Obj): HttpRequest | undefined {
       method: (str(ctx.http.method) ?? 'GET').toUpperCase(),
       path,
       template: template || undefined,
-      query: isObject(event.queryStringParameters)
-        ? firstValues(event.queryStringParameters, undefined, false)
-        : parseRawQuery(str(event.rawQueryString)),
+      // API Gateway and Function URLs parse the query string whenever there is one.
+      query: firstValues(event.queryStringParameters, undefined, false),
       headers,
       sourceIp: str(ctx.http.sourceIp),
       userAgent: str(ctx.http.userAgent) ?? userAgentHeader,
@@ -128,13 +118,8 @@ function classifyHttp(event: Obj): HttpRequest | undefined {
   };
 }
 
-const recordSources: Record<string, EventSource> = {
-  'aws:sqs': 'sqs',
-  'aws:sns': 'sns',
-  'aws:s3': 's3',
-  'aws:dynamodb': 'dynamodb',
-  'aws:kinesis': 'kinesis',
-};
+/** `eventSource` of the records of `Records` events: `aws:` and the EventSource. */
+const RECORD_SOURCES = new Set(['aws:sqs', 'aws:sns', 'aws:s3', 'aws:dynamodb', 'aws:kinesis']);
 
 export function classifyEvent(event: unknown): ClassifiedEvent {
   if (!isObject(event)) return { kind: 'event', source: 'unknown', recordCount: 0 };
@@ -146,7 +131,7 @@ export function classifyEvent(event: unknown): ClassifiedEvent {
     const name = isObject(first) ? (str(first.eventSource) ?? str(first.EventSource)) : undefined;
     return {
       kind: 'event',
-      source: (name && recordSources[name]) || 'unknown',
+      source: name && RECORD_SOURCES.has(name) ? (name.slice(4) as EventSource) : 'unknown',
       recordCount: event.Records.length,
     };
   }

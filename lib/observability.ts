@@ -73,7 +73,7 @@ export class Observability {
   readonly #metricGroups = new Map<string, MetricGroup>();
   readonly #redactor: Redactor;
   readonly #resolveRoute: ReturnType<typeof createRouteResolver>;
-  readonly #profiler: Profiler | undefined;
+  #profiler: Profiler | undefined;
 
   constructor(options: ObservabilityOptions = {}) {
     this.config = resolveConfig(options);
@@ -88,27 +88,27 @@ export class Observability {
       warn: (message) => guard('metrics-warning', () => this.logger.warn(message)),
     });
     this.#resolveRoute = createRouteResolver(this.config.routes);
+    const waits = [
+      loadTracingBackend(this.config).then(
+        (backend) => {
+          this.tracing = backend;
+          for (const client of takeWaitingClients())
+            guard('tracing-capture-client', () => backend.captureAwsClient(client));
+        },
+        (error: unknown) => {
+          reportFailure('tracing-init', error);
+          takeWaitingClients();
+        },
+      ),
+    ];
     // LOOKOUT_BUNDLE_PROFILING is replaced at bundle time: without profiling, esbuild drops the profiler.
-    this.#profiler =
-      process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.config.profiling
-        ? new Profiler(this.config.profiling, (message, fields) =>
-            guard('profiling-log', () => this.logger.info(message, fields)),
-          )
-        : undefined;
-    const profilerReady =
-      process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' ? this.#profiler?.prepare() : undefined;
-    const tracingReady = loadTracingBackend(this.config).then(
-      (backend) => {
-        this.tracing = backend;
-        for (const client of takeWaitingClients())
-          guard('tracing-capture-client', () => backend.captureAwsClient(client));
-      },
-      (error: unknown) => {
-        reportFailure('tracing-init', error);
-        takeWaitingClients();
-      },
-    );
-    this.ready = (profilerReady ? Promise.all([tracingReady, profilerReady]) : tracingReady).then(() => {
+    if (process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.config.profiling) {
+      this.#profiler = new Profiler(this.config.profiling, (message, fields) =>
+        guard('profiling-log', () => this.logger.info(message, fields)),
+      );
+      waits.push(this.#profiler.prepare());
+    }
+    this.ready = Promise.all(waits).then(() => {
       this.#loaded = true;
     });
   }
@@ -141,7 +141,7 @@ export class Observability {
     guard('logger-begin', () => {
       this.logger.startInvocation(this.#debugSampling);
       if (context) this.logger.addContext(context);
-      if (this.config.logEvent) {
+      if (this.logger.shouldLogEvent(this.config.logEvent)) {
         this.logger.info('Lambda invocation event', {
           event: loggableEvent(rawEvent, this.#redactor, this.config.maxEventBytes),
         });
@@ -167,10 +167,7 @@ export class Observability {
       ? guard('runtime-begin', () => startRuntimeSample(this.config.functionMemoryMb))
       : undefined;
 
-    const functionName =
-      this.config.functionName !== 'unknown'
-        ? this.config.functionName
-        : (context?.functionName ?? this.config.functionName);
+    const functionName = context?.functionName ?? this.config.functionName;
     // Last, so that a profile covers the handler rather than this.
     const profile =
       process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.#profiler

@@ -57,6 +57,15 @@ export function bundleDefines(features: BundleFeatures): Record<string, string> 
 }
 
 /**
+ * Package-resolution conditions of a bundle with these features: an X-Ray bundle takes the variant
+ * of Lookout's modules that imports Powertools Tracer statically (package.json "imports").
+ * `module` is esbuild's default, which naming any condition would otherwise drop.
+ */
+export function bundleConditions(features: BundleFeatures): string[] {
+  return [...(features.tracing === 'xray' ? ['lookout-xray-bundle'] : []), 'module'];
+}
+
+/**
  * Builtins a bundle loads with `require` rather than `import`. An ES-module import of node:http
  * makes Node build the module's ESM facade, which reads every export, and one of them is a lazy
  * getter that loads undici: about 15 ms of every cold start, for a module nobody asked for.
@@ -72,6 +81,13 @@ export const REQUIRED_BUILTINS: Record<string, string> = {
 export const requiredBuiltinAliases = (): string[] =>
   Object.entries(REQUIRED_BUILTINS).map(([name, target]) => `${name}=${target}`);
 
+/**
+ * Where license comments go: beside the bundle (`index.mjs.LEGAL.txt`) rather than at its end, so
+ * that they ship without being read at every cold start. In today's dependencies they are only
+ * coverage pragmas marked `@preserve`.
+ */
+export const LEGAL_COMMENTS = 'external' as const;
+
 /** esbuild options equivalent to the `ObservedFunction` bundling, for the given features. */
 export function esbuildOptions(tracing: TracingMode, options: { profiling?: boolean } = {}) {
   const features: BundleFeatures = { tracing, profiling: options.profiling ?? false };
@@ -83,10 +99,12 @@ export function esbuildOptions(tracing: TracingMode, options: { profiling?: bool
     minify: true,
     sourcemap: true,
     sourcesContent: false,
+    legalComments: LEGAL_COMMENTS,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: bundleExternals(features),
     define: bundleDefines(features),
+    conditions: bundleConditions(features),
     alias: REQUIRED_BUILTINS,
   };
 }

@@ -7,7 +7,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { TracingMode } from './bundling.js';
-import { bundleDefines, bundleExternals, ESM_REQUIRE_BANNER, requiredBuiltinAliases } from './bundling.js';
+import {
+  bundleConditions,
+  bundleDefines,
+  bundleExternals,
+  ESM_REQUIRE_BANNER,
+  LEGAL_COMMENTS,
+  requiredBuiltinAliases,
+} from './bundling.js';
 
 /** The log levels Powertools Logger understands and Lambda can filter on. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -183,7 +190,12 @@ export class ObservedFunction extends NodejsFunction {
         define: { ...bundleDefines(features), ...props.bundling?.define },
         esbuildArgs: {
           ...props.bundling?.esbuildArgs,
-          '--alias': [...requiredBuiltinAliases(), ...aliasList(props.bundling?.esbuildArgs?.['--alias'])],
+          '--alias': [...requiredBuiltinAliases(), ...argList(props.bundling?.esbuildArgs?.['--alias'])],
+          '--legal-comments': LEGAL_COMMENTS,
+          '--conditions': [
+            ...bundleConditions(features),
+            ...argList(props.bundling?.esbuildArgs?.['--conditions']),
+          ].join(','),
         },
         banner: [ESM_REQUIRE_BANNER, props.bundling?.banner].filter(Boolean).join('\n'),
       },
@@ -275,7 +287,7 @@ function flatReference(node: unknown): string {
   return JSON.stringify(node);
 }
 
-function aliasList(value: string | boolean | string[] | undefined): string[] {
+function argList(value: string | boolean | string[] | undefined): string[] {
   if (Array.isArray(value)) return value;
   return typeof value === 'string' && value !== '' ? [value] : [];
 }

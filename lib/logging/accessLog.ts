@@ -1,6 +1,6 @@
 /**
  * One line per invocation: an access log for HTTP requests (level by status), a summary for
- * every other event source.
+ * every other event source. Fields without a value are undefined, which no line prints.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HttpRequest, OtherEvent } from '../events.js';
@@ -20,13 +20,13 @@ export function logHttpAccess(
     method: request.method,
     route: details.route,
     path: request.path,
-    ...(query ? { query } : {}),
+    query: query || undefined,
     status: details.status,
     latency_ms: details.latencyMs,
     source_ip: request.sourceIp,
     user_agent: request.userAgent,
     request_id: request.apiRequestId,
-    ...(details.error !== undefined ? { error: details.error } : {}),
+    error: details.error,
   };
   const message = `${request.method} ${request.path} ${details.status} ${details.latencyMs}ms`;
   if (details.status >= 500) logger.error(message, fields);
@@ -43,9 +43,9 @@ export function logInvocationSummary(
     event_source: event.source,
     record_count: event.recordCount,
     outcome: details.outcome,
-    ...(details.failedRecords > 0 ? { failed_records: details.failedRecords } : {}),
+    failed_records: details.failedRecords > 0 ? details.failedRecords : undefined,
     latency_ms: details.latencyMs,
-    ...(details.error !== undefined ? { error: details.error } : {}),
+    error: details.error,
   };
   const message = `${event.source} invocation ${details.outcome} ${details.latencyMs}ms`;
   if (details.outcome === 'error') logger.error(message, fields);

@@ -178,23 +178,22 @@ export function createLogger(
   correlationId: () => string | undefined,
 ): LookoutLogger {
   const buffer = config.logBuffer;
+  // Powertools reads an undefined option as an absent one.
   return new LookoutLogger(
     {
       serviceName: config.serviceName,
       logLevel: config.logLevel,
-      ...(config.debugSampleRate !== undefined ? { sampleRateValue: config.debugSampleRate } : {}),
+      sampleRateValue: config.debugSampleRate,
       jsonReplacerFn: redactor.replacer,
       logFormatter: new LookoutLogFormatter(correlationId, redactor.isSecretKey),
-      ...(buffer?.enabled
+      logBufferOptions: buffer?.enabled
         ? {
-            logBufferOptions: {
-              enabled: true,
-              flushOnErrorLog: true,
-              ...(buffer.maxBytes !== undefined ? { maxBytes: buffer.maxBytes } : {}),
-              ...(buffer.bufferAtVerbosity ? { bufferAtVerbosity: buffer.bufferAtVerbosity } : {}),
-            },
+            enabled: true,
+            flushOnErrorLog: true,
+            maxBytes: buffer.maxBytes,
+            bufferAtVerbosity: buffer.bufferAtVerbosity,
           }
-        : {}),
+        : undefined,
     },
     correlationId,
   );

@@ -145,10 +145,7 @@ export class MetricSink {
    * (subsets of `dimensions`' keys) that the same values are also published under.
    */
   add(name: string, unit: Unit, value: number, dimensions: Dimensions = {}, rollups: string[][] = []): void {
-    if (!this.#options.enabled) return;
-    const checkedUnit = this.#check(name, unit, value);
-    if (checkedUnit === undefined) return;
-    this.#record(this.#groupFor(name, dimensions, rollups), name, checkedUnit, value);
+    this.group(dimensions, rollups).add(name, unit, value);
   }
 
   /**

@@ -2,12 +2,15 @@
  * X-Ray through Powertools Tracer: a `## handler` subsegment per invocation with annotations,
  * subsegments for `traced()` and `timeDbQuery`, and AWS SDK v3 clients captured. The X-Ray SDK
  * joins the trace Lambda started (`_X_AMZN_TRACE_ID`); an incoming parent is not re-applied.
+ * The context sent on to other services is read from the SDK's current segment, which already
+ * parsed Lambda's trace header (from the invocation store where Lambda runs invocations
+ * concurrently, where the environment variable is not per invocation).
  */
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Annotations, InvocationSpan, TracingBackend } from './backend.js';
 import { annotationKey, noopSpan } from './backend.js';
 import type { TraceContext } from './context.js';
-import { lambdaTraceContext } from './propagation.js';
+import { loadTracer } from '#xray-tracer';
 
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 
@@ -19,9 +22,9 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 
 export async function createXRayBackend(options: {
   serviceName: string;
-  captureHttpRequests: boolean;
+  captureHttpRequests: boolean | undefined;
 }): Promise<TracingBackend> {
-  const { Tracer } = await import('@aws-lambda-powertools/tracer');
+  const Tracer = await loadTracer();
   const tracer = new Tracer({
     serviceName: options.serviceName,
     captureHTTPsRequests: options.captureHttpRequests,
@@ -63,10 +66,13 @@ export async function createXRayBackend(options: {
     },
     captureAwsClient: (client) => (tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client),
     currentContext(): TraceContext | undefined {
-      const lambda = lambdaTraceContext();
-      if (!lambda || !tracer.isTracingEnabled()) return lambda;
-      const segment = tracer.getSegment();
-      return segment ? { ...lambda, spanId: segment.id } : lambda;
+      const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+      if (!segment) return undefined;
+      // `1-5759e988-bd862e3fe1be46a994272793`; the SDK's placeholder before any header is all zeros
+      const root = 'segment' in segment ? segment.segment.trace_id : segment.trace_id;
+      const traceId = root.slice(2).replace('-', '');
+      if (/^0*$/.test(traceId)) return undefined;
+      return { traceId, spanId: segment.id, sampled: !segment.notTraced };
     },
   };
 }

@@ -123,6 +123,14 @@ describe('ObservedFunction tracing backends', () => {
     expect(has('xray-profiling', S3_CLIENT_MARKER)).toBe(false);
   });
 
+  it('imports Powertools Tracer statically in an X-Ray bundle, so that no module waits behind import()', () => {
+    // esbuild inlines an import() of a bundled module as `Promise.resolve().then(...)` and wraps
+    // the modules behind it in lazy initializers; the lookout-xray-bundle condition avoids both.
+    expect(bundles.get('xray')!.includes('Promise.resolve().then(')).toBe(false);
+    // Unbundled, the same module loads the SDK on first use (test/lib/lazy-loading.test.ts).
+    expect(bundles.get('xray')).toContain(XRAY_MARKER);
+  });
+
   it('loads node:http and node:https with require, never through their ES-module facade', () => {
     for (const [variant, code] of bundles) {
       expect({ variant, esmImport: /import\s*[\w$]+\s*from\s*"node:https?"/.test(code) }).toEqual({

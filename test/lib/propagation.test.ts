@@ -143,3 +143,24 @@ describe('EventBridge detail', () => {
     expect(receiver.spans[1]!.traceId).toBe(receiver.spans[0]!.traceId);
   });
 });
+
+describe('X-Ray context sent on', () => {
+  it("keeps Lambda's sampling decision: an unsampled trace stays unsampled downstream", async () => {
+    let headers: Record<string, string> = {};
+    const api = withObservability(
+      async () => {
+        headers = propagationHeaders();
+        return { statusCode: 200 };
+      },
+      { tracing: 'xray' },
+    );
+    output = captureOutput();
+    process.env._X_AMZN_TRACE_ID =
+      'Root=1-6748d2a0-bbbbbbbbbbbbbbbbbbbbbbbb;Parent=3333333333333333;Sampled=0';
+    await api(events.apiGatewayV2() as never, lambdaContext());
+    output.restore();
+    const sent = parseTraceparent(headers.traceparent)!;
+    expect(sent).toMatchObject({ traceId: '6748d2a0bbbbbbbbbbbbbbbbbbbbbbbb', sampled: false });
+    expect(headers['x-amzn-trace-id']).toMatch(/^Root=1-6748d2a0-b{24};Parent=[0-9a-f]{16};Sampled=0$/);
+  });
+});

@@ -79,6 +79,14 @@ export function lambdaContext(overrides: Partial<Context> & { remainingMs?: numb
 
 type Headers = Record<string, string>;
 
+function queryParameters(query: string): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(query)) {
+    parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+  }
+  return parameters;
+}
+
 export const events = {
   apiGatewayV2(
     opts: {
@@ -97,6 +105,8 @@ export const events = {
       routeKey: opts.routeKey ?? `${method} /orders/{id}`,
       rawPath: path,
       rawQueryString: opts.query ?? '',
+      // As API Gateway does when there is a query: duplicate names joined with commas.
+      ...(opts.query && { queryStringParameters: queryParameters(opts.query) }),
       headers: { 'user-agent': 'jest', ...(opts.headers ?? {}) },
       requestContext: {
         accountId: '123456789012',
