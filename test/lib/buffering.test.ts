@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
 const { withObservability, getLogger } = await import('../../lib/index.js');
 
-let output: Captured;
+let output: CapturedOutput;
 afterEach(() => output?.restore());
 
 const messages = () => output.logs().map((l) => `${l.level} ${l.message}`);

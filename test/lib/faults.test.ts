@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv();
@@ -10,7 +10,7 @@ const { withObservability, traced, timeDbQuery, businessMetrics, captureAwsClien
   await import('../../lib/index.js');
 const { MetricSink } = await import('../../lib/metrics/sink.js');
 
-let output: Captured | undefined;
+let output: CapturedOutput | undefined;
 afterEach(() => {
   output?.restore();
   output = undefined;

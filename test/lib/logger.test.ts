@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
@@ -12,7 +12,7 @@ const { withObservability, getLogger } = await import('../../lib/index.js');
 const { LookoutLogFormatter, LookoutLogger } = await import('../../lib/logging/logger.js');
 const { createRedactor } = await import('../../lib/logging/redact.js');
 
-let output: Captured | undefined;
+let output: CapturedOutput | undefined;
 afterEach(() => {
   output?.restore();
   output = undefined;
@@ -45,7 +45,7 @@ function written(logger: Logger, log: (logger: Logger) => void) {
     expect(typeof timestamp).toBe('string');
     return rest;
   });
-  return { lines, keys: lines.map((line) => Object.keys(line)), stream, raw: output.all() };
+  return { lines, keys: lines.map((line) => Object.keys(line)), stream, raw: output.text() };
 }
 
 const sameAsPowertools = (log: (logger: Logger) => void) => {

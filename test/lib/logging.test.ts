@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
 const { withObservability, CORRELATION_HEADER } = await import('../../lib/index.js');
 
-let output: Captured;
+let output: CapturedOutput;
 beforeAll(() => undefined);
 afterEach(() => output?.restore());
 

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { expectValidEmf, metricValues, unitOf } from './emf.js';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
 const lookout = await import('../../lib/index.js');
 const { withObservability, timeDbQuery, recordCacheHit, recordCacheMiss, businessMetrics } = lookout;
 
-let output: Captured;
+let output: CapturedOutput;
 afterEach(() => output?.restore());
 
 async function run(

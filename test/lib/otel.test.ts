@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const SERVER = 2;
 const ERROR = 2;
-let output: Captured;
+let output: CapturedOutput;
 
 describe("tracing: 'otel'", () => {
   it('exports the handler span and its children, linked, with attributes and resource, before returning', async () => {

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv({
@@ -32,7 +32,7 @@ const PROFILE_ENV = [
   'LOOKOUT_PROFILE_PREFIX',
   'AWS_ENDPOINT_URL_S3',
 ];
-let output: Captured | undefined;
+let output: CapturedOutput | undefined;
 const folders: string[] = [];
 
 afterEach(() => {
@@ -85,7 +85,7 @@ function profiledHandler(
   );
 }
 
-const capturedLines = (captured: Captured) =>
+const capturedLines = (captured: CapturedOutput) =>
   captured.logs().filter((line) => line.message === 'CPU profile captured');
 
 describe('profiling to a local folder', () => {

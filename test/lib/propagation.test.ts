@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
@@ -53,7 +53,7 @@ function snsDelivery(attributes: ReturnType<typeof messageAttributes>) {
   return event;
 }
 
-let output: Captured;
+let output: CapturedOutput;
 
 describe.each(['xray', 'otel'] as const)('API → SNS → function with %s', (tracing) => {
   it('keeps one trace id and one correlation id', async () => {

@@ -1,14 +1,14 @@
 /** Random events, shaped or not like real ones, never make the middleware throw or alter results. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 import { expectValidEmf } from './emf.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
 const { withObservability } = await import('../../lib/index.js');
 
-let output: Captured;
+let output: CapturedOutput;
 beforeAll(() => {
   output = captureOutput();
 });

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
 const { withObservability, getLogger, REDACTED } = await import('../../lib/index.js');
 const { createRedactor } = await import('../../lib/logging/redact.js');
 
-let output: Captured;
+let output: CapturedOutput;
 afterEach(() => output?.restore());
 
 const SECRET = 'sk_live_TOPSECRET_4242';
@@ -38,7 +38,7 @@ describe('redaction', () => {
     await handler(event as never, lambdaContext());
     output.restore();
 
-    expect(output.all()).not.toContain(SECRET);
+    expect(output.text()).not.toContain(SECRET);
     const [eventLine, userLine, accessLine] = output.logs();
     expect(eventLine).toMatchObject({
       message: 'Lambda invocation event',
@@ -81,7 +81,7 @@ describe('redaction', () => {
     output = captureOutput();
     await handler(events.sns() as never, lambdaContext());
     output.restore();
-    expect(output.all()).not.toContain(SECRET);
+    expect(output.text()).not.toContain(SECRET);
     expect(output.logs()[0]).toMatchObject({ card_number: REDACTED });
   });
 

@@ -1,59 +1,7 @@
-/** Shared test helpers for the library: output capture, Lambda contexts and events of each source. */
+/** Shared test helpers for the library: Lambda contexts and events of each source (and output capture, shared). */
 import type { Context } from 'aws-lambda';
-import { jest } from '@jest/globals';
 
-export interface Captured {
-  stdout: string[];
-  stderr: string[];
-  /** Every line of both streams, in order, parsed as JSON (others kept as `{ unparsed }`). */
-  lines(): Record<string, unknown>[];
-  logs(): Record<string, unknown>[];
-  emf(): Record<string, unknown>[];
-  all(): string;
-  restore(): void;
-}
-
-/** Captures process.stdout/stderr writes until `restore()`. */
-export function captureOutput(): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const both: string[] = [];
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout.push(String(chunk));
-    both.push(String(chunk));
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr.push(String(chunk));
-    both.push(String(chunk));
-    return true;
-  });
-  // Lambda sends both streams to CloudWatch Logs; Powertools writes warnings and errors to stderr.
-  const lines = () =>
-    both
-      .join('')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        try {
-          return JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return { unparsed: line };
-        }
-      });
-  return {
-    stdout,
-    stderr,
-    lines,
-    logs: () => lines().filter((line) => !('_aws' in line)),
-    emf: () => lines().filter((line) => '_aws' in line),
-    all: () => both.join(''),
-    restore: () => {
-      out.mockRestore();
-      err.mockRestore();
-    },
-  };
-}
+export { captureOutput, type CapturedOutput } from '../support/output.js';
 
 let requestCounter = 0;
 

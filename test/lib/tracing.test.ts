@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import type { Captured } from './support.js';
+import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
 const daemon = createSocket('udp4');
@@ -59,7 +59,7 @@ const childrenOf = (parent: Segment) => [
 const byName = (name: string) => received.find((s) => (s as Segment).name === name) as Segment | undefined;
 
 describe('X-Ray through Powertools Tracer', () => {
-  let output: Captured;
+  let output: CapturedOutput;
 
   it('sends the handler subsegment with trace id, parent, annotations and child subsegments', async () => {
     received.length = 0;

@@ -18,6 +18,9 @@ export interface EmfDocument extends JsonLine {
 }
 
 export interface CapturedOutput {
+  /** What each stream was sent, chunk by chunk. */
+  readonly stdout: string[];
+  readonly stderr: string[];
   /** Every non-empty line, parsed as JSON where possible (others as `{ unparsed }`). */
   lines(): JsonLine[];
   /** Log lines: JSON lines that are not EMF. */
@@ -31,15 +34,17 @@ export interface CapturedOutput {
 }
 
 export function captureOutput(): CapturedOutput {
-  let written: string[] = [];
-  const capture = (chunk: unknown) => {
-    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+  const captured = { written: [] as string[], stdout: [] as string[], stderr: [] as string[] };
+  const into = (stream: 'stdout' | 'stderr') => (chunk: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    captured.written.push(text);
+    captured[stream].push(text);
     return true;
   };
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(into('stdout'));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(into('stderr'));
   const lines = (): JsonLine[] =>
-    written
+    captured.written
       .join('')
       .split('\n')
       .filter((line) => line.trim() !== '')
@@ -52,12 +57,20 @@ export function captureOutput(): CapturedOutput {
         }
       });
   return {
+    get stdout() {
+      return captured.stdout;
+    },
+    get stderr() {
+      return captured.stderr;
+    },
     lines,
     logs: () => lines().filter((line) => !('_aws' in line) && !('unparsed' in line)),
     emf: () => lines().filter((line): line is EmfDocument => '_aws' in line),
-    text: () => written.join(''),
+    text: () => captured.written.join(''),
     clear: () => {
-      written = [];
+      captured.written = [];
+      captured.stdout = [];
+      captured.stderr = [];
     },
     restore: () => {
       stdout.mockRestore();
