@@ -1,7 +1,7 @@
 /**
  * The Lookout demo: the orders service (HTTP API, table, queue and worker), its scheduled health
- * check, Slack alerts and the monitoring around them. Composition only: every piece comes from
- * lookout/cdk or aws-cdk-lib.
+ * check, a bucket for the API's CPU profiles, Slack alerts and the monitoring around them.
+ * Composition only: every piece comes from lookout/cdk or aws-cdk-lib.
  */
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -14,10 +14,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BusinessWidget } from '../lib/cdk/index.js';
-import { ObservedFunction, ServiceMonitoring, SlackAlerts } from '../lib/cdk/index.js';
+import { ALARM_DEFAULTS, ObservedFunction, ServiceMonitoring, SlackAlerts } from '../lib/cdk/index.js';
 
 /** The orders API's routes; API Gateway, the metrics and the dashboard all use these templates. */
 export const ORDERS_ROUTES = [
@@ -31,6 +32,7 @@ export const ORDERS_ROUTES = [
   'GET /stats/hourly',
 ] as const;
 
+const PROFILE_RETENTION_DAYS = 14;
 const ORDER_CATEGORIES = ['electronics', 'books', 'clothing', 'home', 'other'];
 const SEGMENTS = ['new', 'returning', 'vip'];
 
@@ -128,11 +130,35 @@ export class LookoutDemoStack extends Stack {
       removalPolicy,
     });
 
+    // CPU profiles of the orders API (`.cpuprofile`, opens in Chrome DevTools): kept two weeks.
+    const profiles = new s3.Bucket(this, 'ProfilesBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ id: 'ExpireProfiles', expiration: Duration.days(PROFILE_RETENTION_DAYS) }],
+      removalPolicy,
+      autoDeleteObjects: true,
+    });
+    Validations.of(profiles).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: `The bucket holds only the demo's CPU profiles, which expire after ${PROFILE_RETENTION_DAYS} days; public access is blocked, TLS is enforced, and the one writer is the orders API role (s3:PutObject on the profile prefix). An access-log bucket would need this same acknowledgement for itself; CloudTrail data events audit object access where that is required.`,
+    });
+
     const ordersApi = new ObservedFunction(this, 'OrdersApi', {
       entry: handlerEntry('functions/orders-api/handler.ts'),
       serviceName: 'orders',
       description: 'Lookout demo: the orders HTTP API',
       logRemovalPolicy: removalPolicy,
+      profiling: {
+        bucket: profiles,
+        // A request still running at the HTTP p95 latency alarm's threshold is profiled from then
+        // on, so a latency alarm comes with profiles of the slow requests behind it (the sandbox
+        // scenario's latency spike, 1500 ms a request, makes some). One request in a thousand is
+        // profiled whole, as normal requests to compare with: each costs some 10 ms to start the
+        // profiler and one PutObject, and at 0.1% they are too few to move even the p99 latency.
+        slowerThanMs: ALARM_DEFAULTS.httpLatencyP95.threshold,
+        sampleRate: 0.001,
+      },
       environment: { TABLE_NAME: table.tableName, ORDERS_QUEUE_URL: ordersQueue.queueUrl, ...demo },
     });
     table.grant(

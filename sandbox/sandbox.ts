@@ -3,11 +3,11 @@
  * DynamoDB (dynalite), SQS, an X-Ray daemon and an OTLP receiver, Slack, the functions in the
  * Lambda emulation, the HTTP API's front door, the schedule and queue event sources, the
  * collectors that turn function output into logs and metrics, the alarms (evaluated on a
- * compressed clock, their notifications delivered through SNS to the Slack notifier), and the
- * console.
+ * compressed clock, their notifications delivered through SNS to the Slack notifier), a folder
+ * for the functions' CPU profiles, and the console.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,7 +24,7 @@ import {
 import type { SqsStandIn } from './aws/sqs.js';
 import { startSqsStandIn } from './aws/sqs.js';
 import type { ReceivedSlackMessage } from './console/index.js';
-import { consoleAlarmsFromStatuses, LogStore, startConsole } from './console/index.js';
+import { consoleAlarmsFromStatuses, LogStore, ProfileFolder, startConsole } from './console/index.js';
 import { routesTo, startHttpGateway } from './gateway/index.js';
 import type { FunctionManager, InvocationRecord } from './lambda/index.js';
 import { createFunctionManager } from './lambda/index.js';
@@ -93,6 +93,8 @@ export class Sandbox {
     readonly clock: CompressedClock,
     readonly metrics: MetricStore,
     readonly logs: LogStore,
+    /** Where the functions write CPU profiles instead of S3; emptied at every start. */
+    readonly profiles: ProfileFolder,
     private readonly slack: SlackStandIn | undefined,
   ) {}
 
@@ -117,8 +119,11 @@ export class Sandbox {
     const clock = new CompressedClock({ compression });
     const metrics = new MetricStore({ retentionMs: 6 * 3600_000 });
     const logs = new LogStore();
+    const profiles = new ProfileFolder(join(stateDir, 'profiles'));
+    rmSync(profiles.directory, { recursive: true, force: true });
+    mkdirSync(profiles.directory, { recursive: true });
     const slack = options.slackWebhookUrl ? undefined : await startSlackStandIn();
-    const sandbox = new Sandbox(stack, clock, metrics, logs, slack);
+    const sandbox = new Sandbox(stack, clock, metrics, logs, profiles, slack);
     if (slack) sandbox.closers.push(() => slack.close());
     try {
       await sandbox.bringUp(options, log);
@@ -275,6 +280,7 @@ export class Sandbox {
         traces: combineTraceSources(xray, otlp),
         slackMessages: () => this.slackMessages(),
         counters: () => ({ ...this.counters, slackMessages: this.slackMessages().length }),
+        profiles: this.profiles,
       },
     });
     this.closers.push(() => consoleServer.close());
@@ -300,6 +306,13 @@ export class Sandbox {
       delete environment.SLACK_WEBHOOK_SECRET_ARN;
       environment.SLACK_WEBHOOK_URL = services.slack;
     }
+    if (environment.LOOKOUT_PROFILE_BUCKET !== undefined) {
+      // Profiles go to S3 once deployed; locally to a folder the console lists. Without the bucket
+      // the library has no way to reach S3 at all.
+      delete environment.LOOKOUT_PROFILE_BUCKET;
+      delete environment.LOOKOUT_PROFILE_PREFIX;
+      environment.LOOKOUT_PROFILE_DIR = this.profiles.directory;
+    }
     return environment;
   }
 
@@ -324,7 +337,9 @@ export class Sandbox {
           continue;
         }
       }
-      this.logs.append({ functionName, line, requestId: result.requestId, timestamp: result.startedAt });
+      this.profiles.observe(
+        this.logs.append({ functionName, line, requestId: result.requestId, timestamp: result.startedAt }),
+      );
     }
     if (record.report)
       this.logs.append({ functionName, line: JSON.stringify(record.report), requestId: result.requestId });

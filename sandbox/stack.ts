@@ -138,14 +138,16 @@ export function readTemplate(
   const num = (value: unknown, fallback: number) =>
     value === undefined ? fallback : Number(resolver.resolve(value));
 
-  const functions: FunctionSpec[] = ofType('AWS::Lambda::Function').map(([logicalId, resource]) => {
+  const deployTime = customResourceHandlers(resources);
+  const functions: FunctionSpec[] = ofType('AWS::Lambda::Function').flatMap(([logicalId, resource]) => {
+    if (deployTime.has(logicalId)) return [];
     const props = resource.Properties ?? {};
     const asset = resource.Metadata?.['aws:asset:path'];
     if (typeof asset !== 'string')
       throw new SynthError(`function ${logicalId} has no bundled asset in the template`);
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
-    return {
+    const spec: FunctionSpec = {
       logicalId,
       name: resolver.physicalName(logicalId),
       assetDir: resolve(cdkOut, asset),
@@ -158,6 +160,7 @@ export function readTemplate(
           ? undefined
           : num(props.ReservedConcurrentExecutions, 0),
     };
+    return [spec];
   });
   const functionNameOf = (reference: unknown) => {
     const arnOrName = str(reference);
@@ -256,6 +259,23 @@ export function readTemplate(
     alarmProblems: problems,
     dashboards,
   };
+}
+
+/**
+ * Functions that only serve custom resources (a bucket's auto-delete, say): CloudFormation calls
+ * them while it deploys or deletes the stack, so they are not part of what the sandbox runs.
+ */
+function customResourceHandlers(resources: Record<string, Resource>): Set<string> {
+  const handlers = new Set<string>();
+  for (const resource of Object.values(resources)) {
+    const type = resource.Type ?? '';
+    if (!type.startsWith('Custom::') && type !== 'AWS::CloudFormation::CustomResource') continue;
+    const token = resource.Properties?.ServiceToken as
+      { 'Fn::GetAtt'?: unknown[]; Ref?: unknown } | undefined;
+    const target = token?.['Fn::GetAtt']?.[0] ?? token?.Ref;
+    if (typeof target === 'string') handlers.add(target);
+  }
+  return handlers;
 }
 
 /** Replaces the HTTP API's endpoint with the sandbox's local gateway in a function's environment. */

@@ -81,7 +81,7 @@ try {
     const deadline = Date.now() + ((6 * 60_000) / compression) * 10;
     while (!expectedAlarmsSettled(sandbox) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 1000));
-    const summary = summarize(sandbox, traffic);
+    const summary = await summarize(sandbox, traffic);
     say(summary.text);
     await shutdown(summary.ok ? 0 : 1);
   } else if (!args['no-traffic']) {
@@ -89,7 +89,7 @@ try {
     for (;;) {
       await runScenario(sandbox.apiUrl, phases, { concurrency: 3, ...(onProgress ? { onProgress } : {}) });
       if (onProgress) say('');
-      say(summarize(sandbox).text);
+      say((await summarize(sandbox)).text);
     }
   } else {
     say(

@@ -1,4 +1,6 @@
 /** What a sandbox run did, in a few lines; and whether the demo's alarms did what they should. */
+import { isAbsolute, relative } from 'node:path';
+import { listProfiles } from '../lib/profiling/layout.js';
 import type { Sandbox } from './sandbox.js';
 import type { TrafficStats } from './traffic/scenario.js';
 
@@ -34,7 +36,10 @@ export function expectedAlarmsSettled(sandbox: Sandbox): boolean {
   return outcomes(sandbox).every((alarm) => alarm.fired && alarm.resolved && alarm.slackMessages >= 2);
 }
 
-export function summarize(sandbox: Sandbox, traffic?: TrafficStats): { ok: boolean; text: string } {
+export async function summarize(
+  sandbox: Sandbox,
+  traffic?: TrafficStats,
+): Promise<{ ok: boolean; text: string }> {
   const { counters } = sandbox;
   const lines = ['', 'Summary'];
   if (traffic) {
@@ -64,6 +69,7 @@ export function summarize(sandbox: Sandbox, traffic?: TrafficStats): { ok: boole
   lines.push(
     `  Slack messages ${slack.length} (${[...byChannel].map(([channel, count]) => `${channel} ${count}`).join(', ') || 'none'}); notifications delivered ${sandbox.notificationsDelivered}`,
   );
+  lines.push(`  CPU profiles   ${await profilesLine(sandbox.profiles.directory)}`);
   if (sandbox.alarmEvents.length > 0) {
     const origin = sandbox.alarmEvents[0]!.at;
     lines.push('  alarm changes (simulated minutes since the first):');
@@ -88,4 +94,22 @@ export function summarize(sandbox: Sandbox, traffic?: TrafficStats): { ok: boole
       : '  result         FAILED: see the expected alarms above',
   );
   return { ok, text: lines.join('\n') };
+}
+
+/** `12 (11 slow, 1 sampled) in .sandbox/profiles; ...`, the folder relative to where npm ran. */
+async function profilesLine(directory: string): Promise<string> {
+  const fromHere = relative(process.cwd(), directory);
+  const where = fromHere === '' || fromHere.startsWith('..') || isAbsolute(fromHere) ? directory : fromHere;
+  let profiles;
+  try {
+    profiles = await listProfiles(directory);
+  } catch (error) {
+    return `${where} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (profiles.length === 0) return `none in ${where}`;
+  const slow = profiles.filter((profile) => profile.reason === 'slow').length;
+  return (
+    `${profiles.length} (${slow} slow, ${profiles.length - slow} sampled) in ${where}; ` +
+    'download them from the dashboard, open one in Chrome DevTools (Performance) or VS Code'
+  );
 }

@@ -1,4 +1,7 @@
-/** The sandbox console: the dashboard page with live data, alarms, logs, traces and Slack messages. */
+/**
+ * The sandbox console: the dashboard page with live data, alarms, logs, traces, Slack messages and
+ * CPU profiles.
+ */
 export * from './dashboard.js';
 export * from './data.js';
 export * from './logs.js';
@@ -6,3 +9,4 @@ export * from './logs-insights.js';
 export * from './traces.js';
 export * from './alarms.js';
 export * from './server.js';
+export * from './profiles.js';

@@ -1,7 +1,8 @@
 /**
  * The sandbox console: one page on loopback showing the stack's dashboard with live data, the
- * alarms, log search, traces and the Slack messages the alarms produced. JSON endpoints serve
- * each part; the page gets a fresh snapshot every second over Server-Sent Events.
+ * alarms, log search, traces, the Slack messages the alarms produced and the CPU profiles the
+ * functions captured. JSON endpoints serve each part; the page gets a fresh snapshot every second
+ * over Server-Sent Events.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,6 +17,7 @@ import { parseDashboard, type Dashboard } from './dashboard.js';
 import { computeDashboardData, type MetricWidgetData } from './data.js';
 import { computeLogWidgetData, type LogWidgetData } from './logs-insights.js';
 import type { LogSearch, LogSource } from './logs.js';
+import { findProfile, listConsoleProfiles, PROFILES_PATH, type ProfileSource } from './profiles.js';
 import { buildWaterfall, summarizeTrace, type TraceSource, type TraceSummary } from './traces.js';
 
 export interface HeadlineCounters {
@@ -51,6 +53,8 @@ export interface ConsoleData {
   traces: TraceSource;
   slackMessages(): readonly ReceivedSlackMessage[];
   counters(): HeadlineCounters;
+  /** The functions' CPU profiles. Absent: the profiles list is empty. */
+  profiles?: ProfileSource;
 }
 
 export interface ConsoleOptions {
@@ -79,6 +83,8 @@ export interface ConsoleSnapshot {
   traces?: TraceSummary[];
   /** Changes when log lines are added: the page searches again. */
   logsVersion?: number;
+  /** Changes when a CPU profile is written: the page lists them again (`/api/profiles`). */
+  profilesVersion?: number;
   /** Parts whose source threw, with the message; the other parts are still there. */
   errors?: Record<string, string>;
 }
@@ -123,7 +129,8 @@ class HttpError extends Error {
   }
 }
 
-type Part = 'counters' | 'alarms' | 'widgets' | 'logWidgets' | 'slack' | 'traces' | 'logsVersion';
+type Part =
+  'counters' | 'alarms' | 'widgets' | 'logWidgets' | 'slack' | 'traces' | 'logsVersion' | 'profilesVersion';
 
 /** Starts the console on loopback. Rejects with ConsoleStartError when the port is taken or the dashboard cannot be read. */
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
@@ -166,6 +173,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     slack: () => newestSlack(data.slackMessages(), listLimit),
     traces: () => data.traces.traces(listLimit).map(summarizeTrace),
     logsVersion: () => data.logs.version,
+    profilesVersion: () => data.profiles?.version ?? 0,
   };
 
   const snapshot = (): ConsoleSnapshot => {
@@ -200,6 +208,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       functionNames: data.logs.functionNames?.() ?? [],
       records: data.logs.search(logSearchOf(url)),
     }),
+    [PROFILES_PATH]: (url) =>
+      data.profiles ? listConsoleProfiles(data.profiles, limitOf(url, listLimit)) : [],
   };
 
   const streams = new Set<ServerResponse>();
@@ -267,9 +277,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       if (!tree) throw new HttpError(404, `no trace ${id} (it may have been evicted)`);
       return sendJson(request, response, 200, buildWaterfall(tree));
     }
+    if (url.pathname.startsWith(`${PROFILES_PATH}/`)) {
+      return sendProfile(request, response, data.profiles, url.pathname.slice(PROFILES_PATH.length + 1));
+    }
     const route = routes[url.pathname];
     if (!route) throw new HttpError(404, `nothing at ${url.pathname}`);
-    return sendJson(request, response, 200, route(url));
+    return sendJson(request, response, 200, await route(url));
   };
 
   const sockets = new Set<Socket>();
@@ -371,6 +384,29 @@ function logSearchOf(url: URL): LogSearch {
   if (text) search.text = text;
   if (value('limit')) search.limit = limitOf(url, 200);
   return search;
+}
+
+/** A profile file as a download; `encodedKey` is the rest of the path, still percent-encoded. */
+async function sendProfile(
+  request: IncomingMessage,
+  response: ServerResponse,
+  source: ProfileSource | undefined,
+  encodedKey: string,
+): Promise<void> {
+  if (!source) throw new HttpError(404, 'this console has no CPU profiles');
+  const lookup = await findProfile(source, encodedKey);
+  if ('status' in lookup) throw new HttpError(lookup.status, lookup.message);
+  const profile = lookup.found;
+  const body = await readFile(profile.path);
+  response.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json',
+    // Keys hold only [A-Za-z0-9._-] and one slash, so the name needs no quoting rules.
+    'content-disposition': `attachment; filename="${profile.key.replace('/', '_')}"`,
+    'content-length': String(body.length),
+    'cache-control': 'no-store',
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 function sendJson(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {

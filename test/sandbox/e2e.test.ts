@@ -2,7 +2,9 @@
  * The sandbox end to end, as a user runs it: `npm start -- --ci` synthesizes the stack, runs the
  * functions, drives the scenario and must exit 0 (the expected alarms fired, resolved and reached
  * Slack). While it runs, Debian's Chromium loads the dashboard once the error-rate alarm is in
- * ALARM and sees charts with data, that alarm, and a Slack message.
+ * ALARM and sees charts with data, that alarm, and a Slack message; then, once the latency spike
+ * has made the orders API profile its slow requests, the console lists a CPU profile that
+ * downloads as a V8 profile, and the page offers it for download.
  */
 import { afterAll, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -18,6 +20,15 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 declare const window: {
   lookout?: { state: { snapshots: number }; chartSummary(): { datasets: { points: number }[] }[] };
 };
+
+/** A row of the console's `/api/profiles`. */
+interface ListedProfile {
+  key: string;
+  reason: string;
+  correlationId?: string;
+  bytes: number;
+  url: string;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -113,12 +124,55 @@ test('npm start -- --ci: alarms fire and resolve, Slack gets them, and the dashb
     );
     expect(await slack.first().textContent()).toMatch(/ALARM|OK/);
     await page.screenshot({ path: '/tmp/lookout-sandbox-e2e.png', fullPage: false });
+
+    // The latency spike (1500 ms a request) runs past the orders API's profiling threshold.
+    const slow = await until(
+      'a profile of a slow request, with the correlation id the profiler logged',
+      async () => {
+        const listed = (await (await fetch(`${consoleUrl}/api/profiles`)).json()) as ListedProfile[];
+        return listed.find((profile) => profile.reason === 'slow' && profile.correlationId);
+      },
+      180_000,
+    );
+    expect(slow.correlationId).toMatch(/^traffic-/);
+    const download = await fetch(`${consoleUrl}${slow.url}`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/json');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.cpuprofile"$/);
+    const body = await download.text();
+    expect(body.length).toBe(slow.bytes);
+    const profile = JSON.parse(body) as {
+      nodes: unknown;
+      samples: unknown;
+      startTime: unknown;
+      endTime: unknown;
+    };
+    expect({
+      nodes: Array.isArray(profile.nodes) && profile.nodes.length > 0,
+      samples: Array.isArray(profile.samples),
+      startTime: typeof profile.startTime,
+      endTime: typeof profile.endTime,
+      ordered: Number(profile.endTime) > Number(profile.startTime),
+    }).toEqual({ nodes: true, samples: true, startTime: 'number', endTime: 'number', ordered: true });
+
+    const profiles = page.getByRole('region', { name: 'CPU profiles' });
+    await until(
+      'the profile offered for download on the page',
+      async () => ((await profiles.locator(`a[href="${slow.url}"]`).count()) > 0 ? true : undefined),
+      20_000,
+    );
+    expect(await profiles.getByTestId('profile-row').count()).toBeGreaterThanOrEqual(1);
     await browser.close();
     browser = undefined;
 
     const code = await exited;
     expect(output).toContain('result         OK');
     expect(code).toBe(0);
+    // The summary says how many profiles were captured and where.
+    const captured = /CPU profiles +(\d+) \((\d+) slow, \d+ sampled\) in (\S+);/.exec(output);
+    expect(captured).not.toBeNull();
+    expect(Number(captured![2])).toBeGreaterThanOrEqual(1);
+    expect(captured![3]).toBe('.sandbox/profiles');
   } finally {
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;

@@ -44,6 +44,19 @@ describe('readStack on the demo stack', () => {
     expect(api.environment.POWERTOOLS_SERVICE_NAME).toBe('orders');
   });
 
+  it('leaves out the function CloudFormation runs to empty the profile bucket when the stack is deleted', () => {
+    const resources = Object.entries(stack.template.Resources ?? {}) as [
+      string,
+      { Type: string; Properties?: { ServiceToken?: { 'Fn::GetAtt': string[] } } },
+    ][];
+    expect(resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5);
+    const [, autoDelete] = resources.find(([, r]) => r.Type === 'Custom::S3AutoDeleteObjects')!;
+    const handler = autoDelete.Properties!.ServiceToken!['Fn::GetAtt'][0]!;
+    expect(stack.functions.map((fn) => fn.logicalId)).not.toContain(handler);
+    const api = stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!;
+    expect(api.environment.LOOKOUT_PROFILE_BUCKET).toMatch(/^LookoutDemo-ProfilesBucket/);
+  });
+
   it('points the health check at the local front door once its address is known', () => {
     const check = stack.functions.find((fn) => fn.logicalId.startsWith('HealthCheck'))!;
     expect(localize(check.environment, 'http://127.0.0.1:3001/').HEALTH_CHECK_URL).toBe(

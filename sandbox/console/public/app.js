@@ -1,7 +1,8 @@
 /* global window, document, EventSource, Chart */
 // The Lookout sandbox console: lays out the stack's dashboard on CloudWatch's 24-column grid,
 // then applies each snapshot the server streams (counters, widget data, alarms, Slack messages,
-// traces) and re-runs the log search when new lines arrive.
+// traces), re-runs the log search when new lines arrive and lists the CPU profiles again when
+// one is written.
 import {
   el,
   formatDuration,
@@ -40,6 +41,8 @@ const state = {
   logFilter: {},
   logsVersion: undefined,
   logRequest: 0,
+  profilesVersion: undefined,
+  profileRequest: 0,
   selectedTrace: null,
   traceSignature: '',
   slackSignature: '',
@@ -673,6 +676,70 @@ function logRow(record) {
   );
 }
 
+// ------------------------------------------------------------------ CPU profiles
+
+function formatBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${bytes} B`;
+}
+
+async function listProfiles() {
+  const request = ++state.profileRequest;
+  let profiles;
+  try {
+    profiles = await getJson('/api/profiles');
+  } catch (error) {
+    $('profile-summary').textContent = `Listing profiles failed: ${error.message}`;
+    return;
+  }
+  if (request !== state.profileRequest) return; // a newer listing has been asked for
+  $('profile-summary').textContent = profiles.length
+    ? `${profiles.length} profile${profiles.length === 1 ? '' : 's'}, newest first`
+    : 'None yet. A function with profiling writes one for each slow or sampled invocation.';
+  $('profile-rows').replaceChildren(...profiles.map(profileRow));
+}
+
+function profileRow(profile) {
+  const correlation = profile.correlationId
+    ? el(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          'data-testid': 'profile-correlation-link',
+          title: 'Show the log lines of this request',
+          onclick: () => {
+            setLogForm({ correlationId: profile.correlationId, level: '', function: '', q: '' });
+            applyLogForm();
+            $('logs').scrollIntoView({ behavior: 'smooth' });
+          },
+        },
+        profile.correlationId,
+      )
+    : '';
+  const fileName = profile.key.replace('/', '_');
+  return el(
+    'tr',
+    { 'data-testid': 'profile-row', 'data-reason': profile.reason },
+    el(
+      'td',
+      { class: 'nowrap' },
+      el('time', { datetime: new Date(profile.capturedAt).toISOString() }, formatTime(profile.capturedAt)),
+    ),
+    el('td', {}, profile.reason),
+    el('td', { class: 'nowrap' }, profile.functionName),
+    el('td', { class: 'mono' }, profile.requestId),
+    el('td', {}, correlation),
+    el('td', { class: 'nowrap' }, formatBytes(profile.bytes)),
+    el(
+      'td',
+      {},
+      el('a', { href: profile.url, download: fileName, 'data-testid': 'profile-download' }, 'download'),
+    ),
+  );
+}
+
 // ------------------------------------------------------------------ traces
 
 function renderTraceList(traces) {
@@ -852,6 +919,10 @@ function applySnapshot(snapshot) {
   if (snapshot.logsVersion !== undefined && snapshot.logsVersion !== state.logsVersion) {
     state.logsVersion = snapshot.logsVersion;
     searchLogs();
+  }
+  if (snapshot.profilesVersion !== undefined && snapshot.profilesVersion !== state.profilesVersion) {
+    state.profilesVersion = snapshot.profilesVersion;
+    listProfiles();
   }
 }
 

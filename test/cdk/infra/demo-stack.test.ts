@@ -40,9 +40,20 @@ const idOf = (path: string) => {
   const construct = path.split('/').reduce<IConstruct>((parent, id) => parent.node.findChild(id), stack);
   return stack.getLogicalId(construct.node.defaultChild as never);
 };
+// The profile bucket's auto-delete handler is CDK's own code, run by CloudFormation when the stack goes.
+const autoDeleteHandler = (
+  onlyResource(template, 'Custom::S3AutoDeleteObjects')[1].Properties.ServiceToken as {
+    'Fn::GetAtt': string[];
+  }
+)['Fn::GetAtt'][0];
+/** The stack's own functions, each with its bundle. */
+const appFunctions = () =>
+  resourcesOfType(template, 'AWS::Lambda::Function').filter(([id]) => id !== autoDeleteHandler);
+const bundleDirOf = (fn: Resource) =>
+  join(outdir, `asset.${String((fn.Properties.Code as { S3Key: string }).S3Key).replace('.zip', '')}`);
 const functionsByService = () =>
   new Map(
-    resourcesOfType(template, 'AWS::Lambda::Function').map(([id, r]) => [
+    appFunctions().map(([id, r]) => [
       id,
       (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
     ]),
@@ -210,6 +221,92 @@ describe('demo stack: the orders service', () => {
   });
 });
 
+describe('demo stack: CPU profiles', () => {
+  const bucketId = idOf('ProfilesBucket');
+  const apiFnId = idOf('OrdersApi');
+  const bundleOf = (fn: Resource) => readFileSync(join(bundleDirOf(fn), 'index.mjs'), 'utf8');
+  // A string literal the profiler keeps in a minified bundle (as in tracing-bundles.test.ts).
+  const PROFILER_MARKER = 'Profiler.start';
+
+  it('profiles the orders API into the stack’s bucket: slow requests past the p95 alarm threshold, and 1 in 1000', () => {
+    const env = functionsByService();
+    expect(env.get(apiFnId)).toMatchObject({
+      LOOKOUT_PROFILE_BUCKET: { Ref: bucketId },
+      LOOKOUT_PROFILE_PREFIX: 'profiles/',
+      LOOKOUT_PROFILE_SLOWER_THAN_MS: '1000',
+      LOOKOUT_PROFILE_SAMPLE_RATE: '0.001',
+    });
+    // The scenario's latency spike (x-demo-latency-ms: 1500) runs past the threshold.
+    expect(Number(env.get(apiFnId)!.LOOKOUT_PROFILE_SLOWER_THAN_MS)).toBeLessThan(1500);
+    expect(summarizeAlarm(alarmsByName(template).get('LookoutDemo-orders-Http-LatencyP95')!).threshold).toBe(
+      1000,
+    );
+    for (const [id, variables] of env) {
+      if (id === apiFnId) continue;
+      expect({
+        id,
+        profiling: Object.keys(variables).filter((key) => key.startsWith('LOOKOUT_PROFILE')),
+      }).toEqual({ id, profiling: [] });
+    }
+  });
+
+  it('bundles the profiler into the orders API and into no other function', () => {
+    const withProfiler = appFunctions().map(([id, fn]) => [id, bundleOf(fn).includes(PROFILER_MARKER)]);
+    expect(withProfiler).toHaveLength(4);
+    expect(withProfiler.filter(([, has]) => has)).toEqual([[apiFnId, true]]);
+  });
+
+  it('keeps profiles private, encrypted, behind TLS, for two weeks, and removes them with the stack', () => {
+    const [, bucket] = resourcesOfType(template, 'AWS::S3::Bucket').find(([id]) => id === bucketId)!;
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 14, Status: 'Enabled' }] },
+    });
+    expect(bucket.DeletionPolicy).toBe('Delete');
+    template.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: bucketId } });
+    const [, policy] = onlyResource(template, 'AWS::S3::BucketPolicy');
+    expect(statementsOf(policy)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
+    );
+  });
+
+  it('lets the orders API put objects under the profile prefix and nothing more', () => {
+    const s3Statements = resourcesOfType(template, 'AWS::IAM::Policy')
+      .flatMap(([, policy]) => statementsOf(policy))
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('s3:')));
+    expect(s3Statements).toEqual([
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/profiles/*']] },
+      }),
+    ]);
+  });
+
+  it('acknowledges the missing access logs of the profile bucket, with the reason', () => {
+    const acknowledged = stack.node
+      .findChild('ProfilesBucket')
+      .node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+    expect(acknowledged).toEqual([
+      [expect.stringMatching(/AwsSolutions-S1$/), expect.stringContaining('expire after 14 days')],
+    ]);
+  });
+});
+
 describe('demo stack: alarms and dashboard', () => {
   const alarms = alarmsByName(template);
   const alarmTopic = `\${${idOf('Alerts/AlarmTopic/Topic')}}`;
@@ -326,7 +423,7 @@ describe('demo stack: checks and bundles', () => {
 
   it('builds one bundle per function', () => {
     expect(bundles).toHaveLength(4);
-    const keys = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) =>
+    const keys = appFunctions().map(([, r]) =>
       String((r.Properties.Code as { S3Key: string }).S3Key).replace('.zip', ''),
     );
     expect(keys.sort()).toEqual(bundles.map((dir) => dir.split('asset.')[1]).sort());

@@ -1,7 +1,9 @@
 /**
  * The console page in Debian's Chromium: charts drawn with data, the alarm in ALARM, log search
- * by correlation id, the trace waterfall and the Slack message, all from the synthetic sandbox.
+ * by correlation id, the trace waterfall, the Slack message and the CPU profiles, all from the
+ * synthetic sandbox (the profiles are real files in a temporary folder).
  */
+import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startConsole, type RunningConsole } from '../../../sandbox/console/server.js';
 import {
@@ -11,6 +13,7 @@ import {
   LATENCY_ALARM,
   syntheticConsole,
 } from './support/synthetic-console.js';
+import { profileFixture, SLOW_CORRELATION } from './support/profiles.js';
 
 // The tests' tsconfig has no DOM library: these are the few browser shapes the page functions use.
 interface PageNode {
@@ -66,9 +69,14 @@ let browser: Browser;
 let running: RunningConsole;
 let page: Page;
 const pageErrors: string[] = [];
+const profiles = profileFixture();
 
 beforeAll(async () => {
-  running = await startConsole({ port: 0, data: syntheticConsole().data, refreshMs: 200 });
+  running = await startConsole({
+    port: 0,
+    data: { ...syntheticConsole().data, profiles: profiles.folder },
+    refreshMs: 200,
+  });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -85,6 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await running?.close();
+  profiles.remove();
 });
 
 const chartSummary = () => page.evaluate(() => window.lookout!.chartSummary());
@@ -221,6 +230,31 @@ test('the Slack message is rendered with its header, fields and colour bar', asy
   expect(await message.locator('.slack-field').count()).toBeGreaterThanOrEqual(4);
   // mrkdwn is rendered, not shown raw.
   expect(await text(message)).not.toContain('*Reason*');
+});
+
+test('the CPU profiles section lists each profile with a download that is the file', async () => {
+  const section = page.getByRole('region', { name: 'CPU profiles' });
+  const rows = section.getByTestId('profile-row');
+  await count(rows, 3);
+  expect(await text(section)).toContain('opens in Chrome DevTools');
+  await attribute(rows.first(), 'data-reason', 'slow');
+  expect(await text(rows.first())).toContain(profiles.profiles[0]!.parts.requestId);
+  expect(await text(rows.first().getByTestId('profile-correlation-link'))).toBe(SLOW_CORRELATION);
+  expect(await rows.nth(2).getByTestId('profile-correlation-link').count()).toBe(0);
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    rows.first().getByRole('link', { name: 'download' }).click(),
+  ]);
+  const { key, text: written } = profiles.profiles[0]!;
+  expect(download.suggestedFilename()).toBe(key.replace('/', '_'));
+  expect(readFileSync(await download.path(), 'utf8')).toBe(written);
+
+  // The correlation id leads to the request's log lines.
+  await rows.first().getByTestId('profile-correlation-link').click();
+  expect(await page.getByRole('region', { name: 'Logs' }).getByLabel('Correlation id').inputValue()).toBe(
+    SLOW_CORRELATION,
+  );
 });
 
 test('the page logged no errors; a screenshot is left for a person to look at', async () => {
