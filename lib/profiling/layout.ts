@@ -18,7 +18,12 @@ export interface ProfileKeyParts {
   requestId: string;
 }
 
-const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || '_';
+/** Letters, digits, `.`, `_` and `-`, never `.` or `..` alone (a folder of its own meaning). */
+const safe = (text: string): string =>
+  text
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.{1,2}$/, '_')
+    .slice(0, 100) || '_';
 
 /** The profile's path relative to the prefix or folder, with `/` separators. */
 export function profileKey(parts: ProfileKeyParts): string {
@@ -26,7 +31,8 @@ export function profileKey(parts: ProfileKeyParts): string {
   return `${safe(parts.functionName)}/${time}_${parts.reason}_${safe(parts.requestId)}${PROFILE_EXTENSION}`;
 }
 
-const KEY = /^([^/]+)\/(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)_(sampled|slow)_([^/]+)\.cpuprofile$/;
+const KEY =
+  /^(?!\.{1,2}\/)([^/]+)\/(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)_(sampled|slow)_([^/]+)\.cpuprofile$/;
 
 /** Reads a key written by `profileKey` back; undefined for anything else. */
 export function parseProfileKey(key: string): ProfileKeyParts | undefined {

@@ -425,6 +425,18 @@ describe('profile layout', () => {
     expect(parseProfileKey('orders-api/notes.txt')).toBeUndefined();
   });
 
+  it('never names a folder `.` or `..`, and reads no key that does', () => {
+    const capturedAt = new Date('2026-11-28T03:10:00.123Z');
+    for (const functionName of ['..', '.']) {
+      const key = profileKey({ functionName, capturedAt, reason: 'sampled', requestId: 'r1' });
+      expect(key.split('/')[0]).toBe('_');
+      expect(parseProfileKey(`${functionName}/${key.split('/')[1]}`)).toBeUndefined();
+    }
+    const dotted = profileKey({ functionName: 'v1.2', capturedAt, reason: 'slow', requestId: '..' });
+    expect(dotted).toBe('v1.2/2026-11-28T03-10-00.123Z_slow__.cpuprofile');
+    expect(parseProfileKey(dotted)).toMatchObject({ functionName: 'v1.2', requestId: '_' });
+  });
+
   it('lists a folder newest first, skipping what is not a profile; a missing folder has none', async () => {
     const folder = profileFolder();
     const write = (key: string) => {
