@@ -262,27 +262,38 @@ sinks.close();
 const profilesWritten = readdirRecursive(profileDir);
 rmSync(profileDir, { recursive: true, force: true });
 
-const rows = variants.map((variant) => {
+const figures = variants.map((variant) => {
   const { samples, bytes } = invoke.get(variant.id)!;
   const { init, first } = cold.get(variant.id)!;
   const size = bundles.get(variant.id)!;
   return {
     variant: variant.label,
-    median_us: round(quantile(samples, 0.5)),
-    p99_us: round(quantile(samples, 0.99)),
-    cold_init_ms: round(quantile(init, 0.5)),
-    first_invocation_ms: round(quantile(first, 0.5)),
-    bundle_kb: round(size.bytes / 1024),
-    gzip_kb: round(size.gzipBytes / 1024),
-    output_bytes: Math.round(quantile(bytes, 0.5)),
+    medianUs: quantile(samples, 0.5),
+    p99Us: quantile(samples, 0.99),
+    coldInitMs: quantile(init, 0.5),
+    firstInvocationMs: quantile(first, 0.5),
+    bundleBytes: size.bytes,
+    gzipBytes: size.gzipBytes,
+    outputBytes: quantile(bytes, 0.5),
   };
 });
-const trio = rows[1]!;
-const ratios = rows.slice(2).map((row) => ({
-  variant: row.variant,
-  per_invocation: round(row.median_us / trio.median_us, 2),
-  cold_init: round(row.cold_init_ms / trio.cold_init_ms, 2),
-  bundle: round(row.bundle_kb / trio.bundle_kb, 2),
+const rows = figures.map((figure) => ({
+  variant: figure.variant,
+  median_us: round(figure.medianUs),
+  p99_us: round(figure.p99Us),
+  cold_init_ms: round(figure.coldInitMs),
+  first_invocation_ms: round(figure.firstInvocationMs),
+  bundle_kb: round(figure.bundleBytes / 1024),
+  gzip_kb: round(figure.gzipBytes / 1024),
+  output_bytes: Math.round(figure.outputBytes),
+}));
+// From the unrounded figures: the bundle target sits close to its limit.
+const trio = figures[1]!;
+const ratios = figures.slice(2).map((figure) => ({
+  variant: figure.variant,
+  per_invocation: round(figure.medianUs / trio.medianUs, 2),
+  cold_init: round(figure.coldInitMs / trio.coldInitMs, 2),
+  bundle: round(figure.bundleBytes / trio.bundleBytes, 3),
 }));
 const notifier = await benchNotifier();
 
@@ -305,5 +316,5 @@ console.log(`Profiles written by the profiling variants: ${profilesWritten}`);
 mkdirSync(here('./results/'), { recursive: true });
 writeFileSync(
   here('./results/bench.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows, ratios, notifier, profilesWritten }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows, figures, ratios, notifier, profilesWritten }, null, 2)}\n`,
 );
