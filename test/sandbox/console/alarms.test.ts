@@ -1,21 +1,11 @@
 import { AlarmEvaluator, parseCompositeAlarm, parseMetricAlarm } from '../../../sandbox/alarms/index.js';
 import { consoleAlarmsFromStatuses, severityOfDefinition } from '../../../sandbox/console/alarms.js';
 import { MetricStore } from '../../../sandbox/metrics/index.js';
+import { alarmProperties } from '../alarms/helpers.js';
 
 const T = Date.UTC(2025, 0, 15, 12, 0, 0);
 const alarm = (extra: Record<string, unknown>) =>
-  parseMetricAlarm({
-    AlarmName: 'errors',
-    Namespace: 'Lookout',
-    MetricName: 'Errors',
-    Dimensions: [{ Name: 'service', Value: 'orders' }],
-    Statistic: 'Sum',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 0,
-    ComparisonOperator: 'GreaterThanThreshold',
-    ...extra,
-  });
+  parseMetricAlarm(alarmProperties({ AlarmName: 'errors', Threshold: 0, ...extra }));
 
 describe('severity, as the Slack notifier routes it', () => {
   test.each([
