@@ -7,7 +7,6 @@ import { describeWindow, tune } from '../alarms/alarm-factory.js';
 import { ALARM_DEFAULTS } from '../alarms/defaults.js';
 import { graph } from '../dashboard/widgets.js';
 import { LambdaMetricFactory } from '../metrics/lambda-metric-factory.js';
-import { sumOf } from '../metrics/metric-math.js';
 import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
 import { QueueMetricFactory } from '../metrics/queue-metric-factory.js';
 import { TopicMetricFactory } from '../metrics/topic-metric-factory.js';
@@ -80,14 +79,7 @@ export class AlertPathMonitoring extends Construct implements MonitoringSection 
       {
         id: 'NotifierLostEvents',
         tuning: tune(ALARM_DEFAULTS.notifierLostEvents, alarms.notifierLostEvents),
-        metric: sumOf(
-          {
-            dlq: this.lambdaMetrics.deadLetterErrors(),
-            destination: this.lambdaMetrics.destinationDeliveryFailures(),
-            dropped: this.lambdaMetrics.asyncEventsDropped(),
-          },
-          'lost notifications',
-        ),
+        metric: this.lambdaMetrics.lostAsyncEvents('lost notifications'),
         meaning: (window: string) =>
           `Alarm notifications were lost ${window}: Lambda could not write them to the undelivered-alerts queue, or dropped them.`,
         firstStep:

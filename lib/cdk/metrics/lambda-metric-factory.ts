@@ -1,5 +1,6 @@
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { sumOf } from './metric-math.js';
 
 /** The metrics Lambda itself publishes for one function (namespace AWS/Lambda, by FunctionName). */
 export class LambdaMetricFactory {
@@ -41,5 +42,16 @@ export class LambdaMetricFactory {
   /** Async events dropped without ever running (age or retry limit, no destination). */
   asyncEventsDropped() {
     return this.metric('AsyncEventsDropped', 'Sum', 'async events dropped');
+  }
+  /** Async events lost in all three ways above, as one sum. */
+  lostAsyncEvents(label: string) {
+    return sumOf(
+      {
+        dlq: this.deadLetterErrors(),
+        destination: this.destinationDeliveryFailures(),
+        dropped: this.asyncEventsDropped(),
+      },
+      label,
+    );
   }
 }

@@ -7,7 +7,7 @@ import { graph } from '../dashboard/widgets.js';
 import { LambdaMetricFactory } from '../metrics/lambda-metric-factory.js';
 import type { EventSource } from '../metrics/lookout-metric-factory.js';
 import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
-import { percentOf, sumOf } from '../metrics/metric-math.js';
+import { percentOf } from '../metrics/metric-math.js';
 import type { ObservedFunction } from '../observed-function.js';
 import type { MonitoringSection } from './monitoring-section.js';
 
@@ -154,7 +154,7 @@ export class FunctionMonitoring extends Construct implements MonitoringSection {
       this.alarms.push(
         factory.create(this, {
           id: 'AsyncDeliveryFailures',
-          metric: this.asyncFailuresMetric(),
+          metric: this.lambdaMetrics.lostAsyncEvents('lost async events'),
           comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cw.TreatMissingData.NOT_BREACHING,
           tuning: asyncFailures,
@@ -164,17 +164,6 @@ export class FunctionMonitoring extends Construct implements MonitoringSection {
         }),
       );
     }
-  }
-
-  private asyncFailuresMetric(): cw.MathExpression {
-    return sumOf(
-      {
-        dlq: this.lambdaMetrics.deadLetterErrors(),
-        destination: this.lambdaMetrics.destinationDeliveryFailures(),
-        dropped: this.lambdaMetrics.asyncEventsDropped(),
-      },
-      'lost async events',
-    );
   }
 
   widgetRows(): cw.IWidget[][] {
