@@ -88,6 +88,15 @@ export const requiredBuiltinAliases = (): string[] =>
  */
 export const LEGAL_COMMENTS = 'external' as const;
 
+/** The output every bundle gets, whatever its features: `ObservedFunction` and `esbuildOptions` read it. */
+export const BUNDLE_OUTPUT = {
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+};
+
 /** esbuild options equivalent to the `ObservedFunction` bundling, for the given features. */
 export function esbuildOptions(tracing: TracingMode, options: { profiling?: boolean } = {}) {
   const features: BundleFeatures = { tracing, profiling: options.profiling ?? false };
@@ -95,12 +104,8 @@ export function esbuildOptions(tracing: TracingMode, options: { profiling?: bool
     bundle: true,
     platform: 'node' as const,
     format: 'esm' as const,
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
+    ...BUNDLE_OUTPUT,
     legalComments: LEGAL_COMMENTS,
-    mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: bundleExternals(features),
     define: bundleDefines(features),

@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { TracingMode } from './bundling.js';
 import {
+  BUNDLE_OUTPUT,
   bundleConditions,
   bundleDefines,
   bundleExternals,
@@ -40,8 +41,6 @@ export const DEFAULT_PROFILE_PREFIX = 'profiles/';
 
 /** Namespace the Lookout runtime library writes its EMF metrics to when none is configured. */
 export const DEFAULT_METRICS_NAMESPACE = 'Lookout';
-
-export { ESM_REQUIRE_BANNER };
 
 export interface ObservedFunctionProps extends Omit<
   NodejsFunctionProps,
@@ -177,12 +176,12 @@ export class ObservedFunction extends NodejsFunction {
         ...(profiling ? profilingEnvironment(profiling, profilePrefix!) : {}),
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
+        minify: BUNDLE_OUTPUT.minify,
+        sourceMap: BUNDLE_OUTPUT.sourcemap,
+        sourcesContent: BUNDLE_OUTPUT.sourcesContent,
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        target: 'node24',
+        mainFields: BUNDLE_OUTPUT.mainFields,
+        target: BUNDLE_OUTPUT.target,
         // Ship the SDK version the code was tested with rather than the one the runtime happens to have.
         bundleAwsSDK: true,
         ...props.bundling,
