@@ -20,7 +20,7 @@ export {
   recordCacheMiss,
   businessMetrics,
 } from './helpers.js';
-export { CORRELATION_HEADER } from './logging/correlation.js';
+export { CORRELATION_HEADER, validCorrelationId } from './logging/correlation.js';
 export { REDACTED, DEFAULT_SECRET_KEYS } from './logging/redact.js';
 export { UNMATCHED_ROUTE } from './routes.js';
 export { propagationHeaders, messageAttributes, eventDetail, fetchWithContext } from './propagation.js';

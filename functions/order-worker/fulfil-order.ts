@@ -6,7 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { businessMetrics, getLogger, traced } from '../../lib/index.js';
+import { businessMetrics, getLogger, traced, validCorrelationId } from '../../lib/index.js';
 import type { OrderCreatedMessage } from '../orders-core/order.js';
 import { MESSAGE_ATTRIBUTES, orderCreatedMessage } from '../orders-core/order.js';
 import type { OrdersStore } from '../orders-core/store.js';
@@ -34,9 +34,6 @@ export class OrderNotFoundError extends Error {
   }
 }
 
-/** Printable ASCII and bounded, as lib/ accepts correlation ids from the outside. */
-const VALID_CORRELATION_ID = /^[\x21-\x7e]{1,128}$/;
-
 /**
  * A logger for this record only: records are processed in parallel, so keys must not be shared.
  * Its correlation id is the one the message carries; a message without one is correlated by its
@@ -45,9 +42,7 @@ const VALID_CORRELATION_ID = /^[\x21-\x7e]{1,128}$/;
 function recordLogger(record: SQSRecord): Logger {
   const logger = getLogger().createChild();
   const attributes = record.messageAttributes ?? {};
-  const correlationId = attributes[MESSAGE_ATTRIBUTES.correlationId]?.stringValue;
-  const usableCorrelationId =
-    correlationId && VALID_CORRELATION_ID.test(correlationId) ? correlationId : undefined;
+  const usableCorrelationId = validCorrelationId(attributes[MESSAGE_ATTRIBUTES.correlationId]?.stringValue);
   const traceHeader = attributes[MESSAGE_ATTRIBUTES.traceHeader]?.stringValue;
   const upstreamTraceId = traceHeader?.match(/Root=([^;]+)/)?.[1];
   logger.appendKeys({

@@ -11,9 +11,13 @@ const HEADER_NAMES = [CORRELATION_HEADER, 'x-request-id'];
 const ATTRIBUTE_NAMES = ['x-correlation-id', 'correlation_id', 'correlationId', 'correlation-id'];
 const DETAIL_FIELDS = ['correlation_id', 'correlationId'];
 
-/** Printable ASCII, bounded: anything else from the outside is ignored rather than logged. */
 const VALID_ID = /^[\x21-\x7e]{1,128}$/;
-const valid = (value: unknown): string | undefined =>
+
+/**
+ * The value, if it can serve as a correlation id: printable ASCII, at most 128 characters.
+ * Anything else from the outside is ignored rather than logged.
+ */
+export const validCorrelationId = (value: unknown): string | undefined =>
   typeof value === 'string' && VALID_ID.test(value) ? value : undefined;
 
 function fromMessageAttributes(event: Record<string, unknown>): string | undefined {
@@ -25,7 +29,7 @@ function fromMessageAttributes(event: Record<string, unknown>): string | undefin
   for (const name of ATTRIBUTE_NAMES) {
     const attribute = attributes[name];
     if (!isObject(attribute)) continue;
-    const value = valid(attribute.Value) ?? valid(attribute.stringValue);
+    const value = validCorrelationId(attribute.Value) ?? validCorrelationId(attribute.stringValue);
     if (value) return value;
   }
   return undefined;
@@ -39,7 +43,7 @@ function baggageMember(header: string | undefined, key: string): string | undefi
     const separator = pair?.indexOf('=') ?? -1;
     if (separator < 0 || pair!.slice(0, separator).trim() !== key) continue;
     try {
-      return valid(decodeURIComponent(pair!.slice(separator + 1).trim()));
+      return validCorrelationId(decodeURIComponent(pair!.slice(separator + 1).trim()));
     } catch {
       return undefined;
     }
@@ -54,7 +58,7 @@ export function extractCorrelationId(
 ): string {
   if (classified.kind === 'http') {
     for (const name of HEADER_NAMES) {
-      const value = valid(classified.headers[name]);
+      const value = validCorrelationId(classified.headers[name]);
       if (value) return value;
     }
     const fromBaggage = baggageMember(classified.headers.baggage, 'correlation_id');
@@ -65,14 +69,14 @@ export function extractCorrelationId(
     if (fromAttributes) return fromAttributes;
     if (isObject(event.detail)) {
       for (const field of DETAIL_FIELDS) {
-        const value = valid(event.detail[field]);
+        const value = validCorrelationId(event.detail[field]);
         if (value) return value;
       }
     }
   }
   if (classified.kind === 'http') {
-    const apiRequestId = valid(classified.apiRequestId);
+    const apiRequestId = validCorrelationId(classified.apiRequestId);
     if (apiRequestId) return apiRequestId;
   }
-  return valid(lambdaRequestId) ?? str(lambdaRequestId) ?? 'unknown';
+  return validCorrelationId(lambdaRequestId) ?? str(lambdaRequestId) ?? 'unknown';
 }
