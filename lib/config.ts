@@ -200,11 +200,17 @@ function profilingOrReport(options: ProfilingOptions | undefined): ResolvedProfi
   }
 }
 
+/** The profiling asked for, by option or environment, before any check. */
+function requestedProfiling(options: ProfilingOptions = {}) {
+  return {
+    sampleRate: options.sampleRate ?? envNumber('LOOKOUT_PROFILE_SAMPLE_RATE') ?? 0,
+    slowerThanMs: options.slowerThanMs ?? envNumber('LOOKOUT_PROFILE_SLOWER_THAN_MS'),
+  };
+}
+
 function profilingNotBundled(options: ProfilingOptions | undefined): undefined {
-  const asked =
-    (options?.sampleRate ?? envNumber('LOOKOUT_PROFILE_SAMPLE_RATE') ?? 0) > 0 ||
-    (options?.slowerThanMs ?? envNumber('LOOKOUT_PROFILE_SLOWER_THAN_MS')) !== undefined;
-  if (asked) {
+  const { sampleRate, slowerThanMs } = requestedProfiling(options);
+  if (sampleRate > 0 || slowerThanMs !== undefined) {
     reportFailure(
       'profiling-config',
       new Error('profiling was asked for, but this bundle was built without it (ObservedFunction profiling)'),
@@ -223,8 +229,7 @@ export class ProfilingConfigError extends Error {
  * setting is unusable (a rate outside 0..1, a negative threshold, profiles with nowhere to go).
  */
 export function resolveProfiling(options: ProfilingOptions = {}): ResolvedProfiling | undefined {
-  const sampleRate = options.sampleRate ?? envNumber('LOOKOUT_PROFILE_SAMPLE_RATE') ?? 0;
-  const slowerThanMs = options.slowerThanMs ?? envNumber('LOOKOUT_PROFILE_SLOWER_THAN_MS');
+  const { sampleRate, slowerThanMs } = requestedProfiling(options);
   if (!(sampleRate >= 0 && sampleRate <= 1)) {
     throw new ProfilingConfigError(`profiling sampleRate must be between 0 and 1, got ${sampleRate}`);
   }

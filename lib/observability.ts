@@ -25,7 +25,7 @@ import { MetricSink } from './metrics/sink.js';
 import type { ProfileRun } from './profiling/profiler.js';
 import { Profiler } from './profiling/profiler.js';
 import { reportFailure } from './report.js';
-import { createRouteResolver } from './routes.js';
+import { createRouteResolver, UNMATCHED_ROUTE } from './routes.js';
 import type { InvocationSpan, TracingBackend } from './tracing/backend.js';
 import { noopSpan, offBackend } from './tracing/backend.js';
 import { loadTracingBackend } from './tracing/index.js';
@@ -210,7 +210,7 @@ export class Observability {
     const { event } = invocation;
 
     if (event.kind === 'http') {
-      const route = guard('route', () => this.#resolveRoute(event)) ?? 'other';
+      const route = guard('route', () => this.#resolveRoute(event)) ?? UNMATCHED_ROUTE;
       const status = failed ? (isTimeout(error) ? 504 : 500) : statusOf(response);
       if (!failed) {
         result =

@@ -213,11 +213,6 @@ export class MetricSink {
     slot.values.push(value);
   }
 
-  /** Groups holding values not yet written. */
-  get size(): number {
-    return this.#pending.length;
-  }
-
   /**
    * Writes every recorded metric as EMF lines and empties the sink. Groups stay, emptied, for the
    * next invocation, which usually records under the same dimensions.

@@ -60,3 +60,6 @@ export function annotationKey(key: string): string {
   }
   return safe;
 }
+
+/** A thrown value as an Error, for the backends' error records. */
+export const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));

@@ -64,11 +64,10 @@ export function parseXRayHeader(header: string | undefined): TraceContext | unde
   return { traceId, spanId, sampled: sampled === '1' ? true : sampled === '0' ? false : undefined };
 }
 
-export function formatXRayHeader(context: TraceContext): string {
-  const root = `1-${context.traceId.slice(0, 8)}-${context.traceId.slice(8)}`;
-  const sampled = context.sampled === undefined ? '' : `;Sampled=${context.sampled ? 1 : 0}`;
-  return `Root=${root};Parent=${context.spanId}${sampled}`;
-}
-
 /** The X-Ray trace id (`1-xxxxxxxx-yyyy…`) of a 32-hex trace id. */
 export const xrayTraceId = (traceId: string): string => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+
+export function formatXRayHeader(context: TraceContext): string {
+  const sampled = context.sampled === undefined ? '' : `;Sampled=${context.sampled ? 1 : 0}`;
+  return `Root=${xrayTraceId(context.traceId)};Parent=${context.spanId}${sampled}`;
+}

@@ -9,6 +9,7 @@ import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ClassifiedEvent } from '../events.js';
 import { reportFailure } from '../report.js';
 import type { Annotations, InvocationSpan, InvocationStart, TracingBackend } from './backend.js';
+import { asError } from './backend.js';
 import type { TraceContext } from './context.js';
 import { extractIncomingContext, lambdaTraceContext } from './propagation.js';
 
@@ -91,7 +92,7 @@ export async function createOtelBackend(options: OtelBackendOptions): Promise<Tr
     });
 
   const recordError = (span: Span, error: unknown): void => {
-    const exception = error instanceof Error ? error : new Error(String(error));
+    const exception = asError(error);
     span.recordException(exception);
     span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
   };

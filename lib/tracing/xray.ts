@@ -8,7 +8,7 @@
  */
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Annotations, InvocationSpan, TracingBackend } from './backend.js';
-import { annotationKey, noopSpan } from './backend.js';
+import { annotationKey, asError, noopSpan } from './backend.js';
 import type { TraceContext } from './context.js';
 import { loadTracer } from '#xray-tracer';
 
@@ -17,8 +17,6 @@ type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 const annotateSegment = (segment: Segment, annotations: Annotations): void => {
   for (const key in annotations) segment.addAnnotation(annotationKey(key), annotations[key]!);
 };
-
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 export async function createXRayBackend(options: {
   serviceName: string;
