@@ -7,6 +7,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { businessMetrics, getLogger, traced, validCorrelationId } from '../../lib/index.js';
+import type { Issue } from '../orders-core/issues.js';
+import { issuesOf } from '../orders-core/issues.js';
 import type { OrderCreatedMessage } from '../orders-core/order.js';
 import { MESSAGE_ATTRIBUTES, orderCreatedMessage } from '../orders-core/order.js';
 import type { OrdersStore } from '../orders-core/store.js';
@@ -20,7 +22,7 @@ export interface WorkerDependencies {
 export class MalformedMessageError extends Error {
   constructor(
     message: string,
-    readonly issues: { path: string; message: string }[] = [],
+    readonly issues: Issue[] = [],
   ) {
     super(message);
     this.name = 'MalformedMessageError';
@@ -62,13 +64,7 @@ function parseMessage(record: SQSRecord): OrderCreatedMessage {
   }
   const result = orderCreatedMessage.safeParse(body);
   if (!result.success) {
-    throw new MalformedMessageError(
-      'Message body is not an order-created message',
-      result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-      })),
-    );
+    throw new MalformedMessageError('Message body is not an order-created message', issuesOf(result.error));
   }
   return result.data;
 }

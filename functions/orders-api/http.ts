@@ -4,6 +4,8 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import type { Issue } from '../orders-core/issues.js';
+import { issuesOf } from '../orders-core/issues.js';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
 
@@ -20,12 +22,6 @@ export interface ApiRequest {
   headers: Record<string, string>;
   body: string | undefined;
   isBase64Encoded: boolean;
-}
-
-export interface Issue {
-  /** Dotted path to the offending field, '' for the body as a whole. */
-  path: string;
-  message: string;
 }
 
 /** An error with a status and a body fit for the client: no stack, no internals. */
@@ -52,9 +48,6 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 export const errorResponse = (error: HttpError): HttpResponse =>
   json(error.status, { error: error.code, message: error.message, ...error.extra }, error.headers);
-
-export const issuesOf = (error: z.ZodError): Issue[] =>
-  error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 
 export function validationError(issues: Issue[], what = 'request body'): HttpError {
   return new HttpError(400, 'validation_failed', `The ${what} is invalid`, { issues });
