@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { businessMetrics, getLogger } from '../../lib/index.js';
-import { hourOf } from '../orders-core/store.js';
+import { hourOf, normalizeEmail } from '../orders-core/store.js';
 import type { User } from '../orders-core/user.js';
 import { segmentOf } from '../orders-core/user.js';
 import { bestEffort } from './best-effort.js';
@@ -40,7 +40,7 @@ export const registerUser: RouteHandler = async (request, deps) => {
   const now = deps.now();
   const user: User = {
     id: randomUUID(),
-    email: input.email.trim().toLowerCase(),
+    email: normalizeEmail(input.email),
     name: input.name,
     createdAt: now.toISOString(),
     orderCount: 0,

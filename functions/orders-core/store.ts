@@ -60,7 +60,8 @@ export type CompleteOrderResult =
 /** The UTC hour a timestamp falls in, as used in `STATS#<hour>` keys. */
 export const hourOf = (date: Date): string => date.toISOString().slice(0, 13);
 
-const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+/** Emails compare case-insensitively and without surrounding spaces. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
 const credentialKey = (email: string) => ({ pk: `EMAIL#${normalizeEmail(email)}`, sk: 'CREDENTIAL' });
