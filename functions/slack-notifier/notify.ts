@@ -129,7 +129,8 @@ export async function notify(
   const deliver = async (
     url: string,
     message: SlackMessage,
-    plain: SlackMessage | undefined,
+    /** Builds the plain-text version, needed only when Slack refuses the blocks. */
+    plain: (() => SlackMessage) | undefined,
     fields: Fields,
   ): Promise<Delivered> => {
     try {
@@ -142,7 +143,7 @@ export async function notify(
         ...fields,
         slack_error: error.details.slackError,
       });
-      const second = await postToSlack(url, plain, deadline, options, clock);
+      const second = await postToSlack(url, plain(), deadline, options, clock);
       return {
         ...second,
         attempts: error.details.attempts + second.attempts,
@@ -160,13 +161,13 @@ export async function notify(
     const parsed = parseAlert(alert);
     let severity: Severity;
     let message: SlackMessage;
-    let plain: SlackMessage | undefined;
+    let plain: (() => SlackMessage) | undefined;
     let fields: Fields;
     if (parsed.ok) {
       const { alarm } = parsed;
       severity = severityOf(alarm, deps.defaultSeverity ?? 'warning');
       message = buildAlarmMessage(alarm, { severity });
-      plain = buildPlainAlarmMessage(alarm, { severity });
+      plain = () => buildPlainAlarmMessage(alarm, { severity });
       fields = {
         message_id: alert.messageId,
         alarm_name: alarm.alarmName,
