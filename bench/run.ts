@@ -64,38 +64,38 @@ const variants: Variant[] = [
   {
     label: 'withObservability (xray)',
     id: 'lookout-xray',
-    handler: 'lookout-xray',
+    handler: 'lookout',
     bundling: { tracing: 'xray', profiling: false },
   },
   {
     label: 'withObservability (otel)',
     id: 'lookout-otel',
-    handler: 'lookout-otel',
+    handler: 'lookout',
     bundling: { tracing: 'otel', profiling: false },
   },
   {
     label: 'withObservability (off)',
     id: 'lookout-off',
-    handler: 'lookout-off',
+    handler: 'lookout',
     bundling: { tracing: 'off', profiling: false },
   },
   {
     label: 'xray + profiler bundled, off',
     id: 'lookout-xray-profiler-off',
-    handler: 'lookout-xray',
+    handler: 'lookout',
     bundling: { tracing: 'xray', profiling: true },
   },
   {
     label: 'xray + profiling armed (slower than 1 s)',
     id: 'lookout-xray-profiling-armed',
-    handler: 'lookout-xray',
+    handler: 'lookout',
     bundling: { tracing: 'xray', profiling: true },
     env: { LOOKOUT_PROFILE_SLOWER_THAN_MS: '1000', LOOKOUT_PROFILE_DIR: profileDir },
   },
   {
     label: 'xray + profiling every invocation',
     id: 'lookout-xray-profiling-all',
-    handler: 'lookout-xray',
+    handler: 'lookout',
     bundling: { tracing: 'xray', profiling: true },
     env: { LOOKOUT_PROFILE_SAMPLE_RATE: '1', LOOKOUT_PROFILE_DIR: profileDir },
     invocations: PROFILED_INVOCATIONS,
@@ -235,7 +235,12 @@ async function benchNotifier(): Promise<{ medianMs: number; p99Ms: number }> {
 const sinks = await startSinks();
 const bundles = new Map<string, Awaited<ReturnType<typeof bundle>>>();
 for (const variant of variants) bundles.set(variant.id, await bundle(variant));
-const envOf = (variant: Variant) => ({ ...sinks.env, ...variant.env });
+/** The tracing backend is chosen as ObservedFunction chooses it: LOOKOUT_TRACING, matching the bundle. */
+const envOf = (variant: Variant) => ({
+  ...sinks.env,
+  ...(variant.bundling === 'plain' ? {} : { LOOKOUT_TRACING: variant.bundling.tracing }),
+  ...variant.env,
+});
 
 // Interleaved: every round runs each variant once, so load from elsewhere falls on all alike.
 const cold = new Map(variants.map((v) => [v.id, { init: [] as number[], first: [] as number[] }]));
