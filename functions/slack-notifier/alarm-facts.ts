@@ -18,16 +18,24 @@ const findTag = (tags: Record<string, string>, pattern: RegExp): string | undefi
 
 /**
  * Severity from the `severity` tag, else from the description (`severity: critical`,
- * `severity=warning`, or `[critical]`), else `fallback`.
+ * `severity=warning`, or `[critical]`); undefined when neither declares one.
  */
-export function severityOf(alarm: AlarmNotification, fallback: Severity): Severity {
-  const tagged = SEVERITY_ALIASES[findTag(alarm.tags, /^severity$/i)?.toLowerCase() ?? ''];
+export function declaredSeverity(
+  tags: Record<string, string>,
+  description: string | undefined,
+): Severity | undefined {
+  const tagged = SEVERITY_ALIASES[findTag(tags, /^severity$/i)?.toLowerCase() ?? ''];
   if (tagged) return tagged;
-  const description = alarm.description ?? '';
+  const text = description ?? '';
   const match =
-    /\bseverity\s*[:=]\s*\[?\s*(critical|crit|warning|warn)\b/i.exec(description) ??
-    /\[(critical|crit|warning|warn)\]/i.exec(description);
-  return (match && SEVERITY_ALIASES[match[1]!.toLowerCase()]) || fallback;
+    /\bseverity\s*[:=]\s*\[?\s*(critical|crit|warning|warn)\b/i.exec(text) ??
+    /\[(critical|crit|warning|warn)\]/i.exec(text);
+  return match ? SEVERITY_ALIASES[match[1]!.toLowerCase()] : undefined;
+}
+
+/** The severity an alarm is routed by: the one it declares, else `fallback`. */
+export function severityOf(alarm: AlarmNotification, fallback: Severity): Severity {
+  return declaredSeverity(alarm.tags, alarm.description) ?? fallback;
 }
 
 const RUNBOOK_IN_TEXT = /\brunbook(?:[ _-]?url)?\s*[:=]?\s*<?(https?:\/\/[^\s<>|"]+)/i;

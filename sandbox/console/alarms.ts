@@ -1,4 +1,6 @@
 /** Alarm states as the console's alarms panel shows them, and the adapter from the alarm evaluator. */
+import { declaredSeverity } from '../../functions/slack-notifier/alarm-facts.js';
+import { normalizeTags } from '../../functions/slack-notifier/parse-notification.js';
 import type { AlarmDefinition, AlarmState, AlarmStatus } from '../alarms/types.js';
 
 export interface ConsoleAlarm {
@@ -17,36 +19,12 @@ export interface ConsoleAlarm {
 export type AlarmStateSource = () => readonly ConsoleAlarm[];
 
 /**
- * The severity the Slack notifier would route by: the alarm's `severity` tag (lib/cdk tags every
- * alarm it creates), else `severity: critical` or `[warning]` in the description.
+ * The severity the Slack notifier routes by, by the notifier's own rule: the alarm's `severity` tag
+ * (lib/cdk tags every alarm it creates), else `severity: critical` or `[warning]` in the description.
  */
 export function severityOfDefinition(definition: AlarmDefinition): string | undefined {
-  if (definition.kind === 'metric') {
-    const tags = definition.properties.Tags;
-    if (Array.isArray(tags)) {
-      const tag = tags.find(
-        (item): item is { Key: string; Value: string } =>
-          typeof item === 'object' &&
-          item !== null &&
-          typeof (item as { Key?: unknown }).Key === 'string' &&
-          (item as { Key: string }).Key.toLowerCase() === 'severity' &&
-          typeof (item as { Value?: unknown }).Value === 'string',
-      );
-      if (tag && tag.Value.trim()) return normalize(tag.Value);
-    }
-  }
-  const description = definition.description ?? '';
-  const match =
-    /\bseverity\s*[:=]\s*\[?\s*(critical|crit|warning|warn)\b/i.exec(description) ??
-    /\[(critical|crit|warning|warn)\]/i.exec(description);
-  return match ? normalize(match[1]!) : undefined;
-}
-
-function normalize(severity: string): string {
-  const lower = severity.trim().toLowerCase();
-  if (lower === 'crit') return 'critical';
-  if (lower === 'warn') return 'warning';
-  return lower;
+  const tags = definition.kind === 'metric' ? normalizeTags(definition.properties.Tags) : {};
+  return declaredSeverity(tags, definition.description);
 }
 
 export function consoleAlarmsFromStatuses(statuses: readonly AlarmStatus[]): ConsoleAlarm[] {
