@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { xrayTraceId } from '../lib/tracing/context.js';
 import type { ConsoleTraceNode, ConsoleTraceTree } from './console/index.js';
 
 export interface OtlpSpan {
@@ -54,8 +55,6 @@ export function parseOtlpTraces(body: unknown): OtlpSpan[] {
 const ERROR = 2;
 const MAX_TRACES = 500;
 const seconds = (nanos: string) => Number(BigInt(nanos) / 1000n) / 1e6;
-/** X-Ray's form of a 32-hex trace id, so OpenTelemetry and X-Ray documents of one trace meet. */
-export const xrayTraceIdOf = (traceId: string) => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
 
 export function assembleOtlpTrace(traceId: string, spans: OtlpSpan[]): ConsoleTraceTree {
   const nodes = new Map<string, ConsoleTraceNode>();
@@ -87,7 +86,8 @@ export function assembleOtlpTrace(traceId: string, spans: OtlpSpan[]): ConsoleTr
   const starts = [...nodes.values()].map((node) => node.startTime);
   const ends = [...nodes.values()].map((node) => node.endTime ?? node.startTime);
   return {
-    traceId: xrayTraceIdOf(traceId),
+    // X-Ray's form, so that OpenTelemetry and X-Ray documents of one trace meet
+    traceId: xrayTraceId(traceId),
     startTime: Math.min(...starts),
     endTime: Math.max(...ends),
     roots,

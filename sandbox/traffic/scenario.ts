@@ -4,6 +4,7 @@
  * list of phases, each with its own fault knobs (the demo service honours them only in demo mode).
  */
 import { randomUUID } from 'node:crypto';
+import { ORDER_CATEGORIES } from '../../functions/orders-core/order.js';
 
 export interface Phase {
   name: string;
@@ -43,7 +44,6 @@ export interface TrafficProgress {
   stats: TrafficStats;
 }
 
-const CATEGORIES = ['electronics', 'books', 'clothing', 'home', 'other'] as const;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 /** One simulated customer's session, request by request. */
@@ -94,7 +94,7 @@ async function session(
   for (let i = 0; i < 2; i++) {
     const order = await call('POST', '/orders', {
       userId,
-      category: pick(CATEGORIES),
+      category: pick(ORDER_CATEGORIES),
       items: [
         {
           sku: `SKU-${Math.floor(Math.random() * 50)}`,

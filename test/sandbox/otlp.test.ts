@@ -1,7 +1,8 @@
 /** OpenTelemetry traces in the sandbox: the OTLP receiver assembles them, and they share the trace view with X-Ray. */
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import type { ConsoleTraceTree } from '../../sandbox/console/index.js';
-import { startOtlpReceiver, xrayTraceIdOf } from '../../sandbox/otlp.js';
+import { xrayTraceId } from '../../lib/tracing/context.js';
+import { startOtlpReceiver } from '../../sandbox/otlp.js';
 import { combineTraceSources } from '../../sandbox/traces.js';
 
 const receiver = await startOtlpReceiver();
@@ -71,7 +72,7 @@ describe('the sandbox OTLP receiver', () => {
 
 describe('one trace view', () => {
   it('merges the X-Ray and OpenTelemetry documents of the same trace', () => {
-    const traceId = xrayTraceIdOf('6748d2a0aaaaaaaaaaaaaaaaaaaaaaaa');
+    const traceId = xrayTraceId('6748d2a0aaaaaaaaaaaaaaaaaaaaaaaa');
     const node = (id: string, name: string, start: number) => ({
       id,
       name,
