@@ -100,7 +100,6 @@ export class Sandbox {
 
   consoleUrl = '';
   apiUrl = '';
-  evaluator: AlarmEvaluator | undefined;
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const log = options.log ?? (() => {});
@@ -250,7 +249,6 @@ export class Sandbox {
       alarms: stack.alarms,
       createdAt: this.clock.now(),
     });
-    this.evaluator = evaluator;
     const loop = startEvaluationLoop({
       evaluator,
       clock: this.clock,

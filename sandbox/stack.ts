@@ -65,7 +65,6 @@ export interface TableSpec {
 export interface SandboxStack {
   stackName: string;
   template: CloudFormationTemplate;
-  resolver: IntrinsicResolver;
   functions: FunctionSpec[];
   /** Route keys of the HTTP API ('GET /orders/{id}') and the function behind them. */
   http: { apiLogicalId: string; routes: string[]; functionName: string } | undefined;
@@ -247,7 +246,6 @@ export function readTemplate(
   return {
     stackName,
     template,
-    resolver,
     functions,
     http,
     queues,

@@ -4,7 +4,6 @@
  */
 
 /** Severity order for "this level and above" searches; unknown levels count as INFO. */
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL'] as const;
 const LEVEL_RANK: Record<string, number> = {
   TRACE: 0,
   DEBUG: 1,

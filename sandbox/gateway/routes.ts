@@ -25,7 +25,6 @@ interface CompiledRoute<T> {
 
 export interface Router<T> {
   match(method: string, rawPath: string): RouteMatch<T> | undefined;
-  readonly routeKeys: string[];
 }
 
 const splitPath = (path: string) => path.split('/').filter((part) => part !== '');
@@ -102,7 +101,6 @@ export function createRouter<T>(routes: { routeKey: string; target: T }[]): Rout
     .sort((a, b) => compareSpecificity(specificity(a), specificity(b)));
   const fallback = routes.find((route) => route.routeKey === '$default');
   return {
-    routeKeys: [...keys],
     match(method, rawPath) {
       const parts = splitPath(rawPath);
       const upper = method.toUpperCase();

@@ -52,8 +52,6 @@ export interface HttpGateway {
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
-  /** Requests being handled right now. */
-  inFlight(): number;
   /** Called after every response; returns an unsubscribe function. */
   onExchange(listener: (exchange: GatewayExchange) => void): () => void;
   /** Stops listening and drops open connections. Safe to call more than once. */
@@ -74,7 +72,6 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   const accountId = options.accountId ?? '000000000000';
   const stage = options.stage ?? '$default';
   const listeners = new Set<(exchange: GatewayExchange) => void>();
-  let inFlight = 0;
   let port = 0;
 
   /** The body, or undefined once it grew past the limit (the rest is read and thrown away). */
@@ -176,10 +173,6 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   };
 
   const server = createServer((request, response) => {
-    inFlight += 1;
-    response.once('close', () => {
-      inFlight -= 1;
-    });
     handle(request, response).catch(() => {
       if (!response.headersSent) send(response, newApiRequestId(), INTERNAL_SERVER_ERROR());
       else response.destroy();
@@ -209,7 +202,6 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    inFlight: () => inFlight,
     onExchange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

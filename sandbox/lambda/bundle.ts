@@ -5,7 +5,7 @@
  */
 import { build, type BuildFailure, type Message } from 'esbuild';
 import type { TracingMode } from '../../lib/cdk/bundling.js';
-import { ESM_REQUIRE_BANNER, esbuildOptions } from '../../lib/cdk/bundling.js';
+import { esbuildOptions } from '../../lib/cdk/bundling.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,6 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 /** Where the sandbox keeps what it builds (gitignored). */
 export const SANDBOX_STATE_DIR = join(PROJECT_ROOT, '.sandbox');
-
-export { ESM_REQUIRE_BANNER };
 
 export interface BundleOptions {
   /** The function's name, used in errors and for the default output folder. */

@@ -27,8 +27,8 @@ export type ContainerStart =
 
 export type ContainerOutcome =
   | { kind: 'result'; payload: string; maxRssKb: number }
-  /** The handler threw or rejected; `fatal` when it was uncaught and the process is ending. */
-  | { kind: 'error'; error: FunctionError; maxRssKb: number; fatal: boolean }
+  /** The handler threw or rejected (uncaught, the process is ending, when the runtime says `fatal`). */
+  | { kind: 'error'; error: FunctionError; maxRssKb: number }
   | { kind: 'timeout' }
   | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
 
@@ -207,7 +207,6 @@ export class Container {
             kind: 'error',
             error: message.error,
             maxRssKb: message.maxRssKb,
-            fatal: message.type === 'fatal',
           });
         }
         break;

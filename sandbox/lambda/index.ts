@@ -7,7 +7,7 @@
  *     const { status, result } = await fn.invoke(event);
  *     await fn.close();
  */
-export { bundleFunction, BundleError, SANDBOX_STATE_DIR, PROJECT_ROOT } from './bundle.js';
+export { bundleFunction, BundleError, SANDBOX_STATE_DIR } from './bundle.js';
 export type { BundleOptions, FunctionBundle } from './bundle.js';
 export { createFunctionManager, InvokeError, MAX_PAYLOAD_BYTES } from './function-manager.js';
 export type {
@@ -22,5 +22,4 @@ export type {
   InvokeOptions,
   PlatformReport,
 } from './function-manager.js';
-export { RESERVED_ENVIRONMENT_KEYS } from './environment.js';
 export { formatTraceHeader, parseTraceHeader, newTraceId, newSegmentId } from './trace-header.js';
