@@ -113,6 +113,8 @@ export class Sandbox {
     const stack = readStack(cdkOut);
     for (const problem of stack.alarmProblems)
       log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
+    for (const problem of stack.dashboardProblems)
+      log(`dashboard ${problem.logicalId} cannot be drawn: ${problem.message}`);
 
     const compression = options.compression ?? 20;
     const clock = new CompressedClock({ compression });
@@ -268,7 +270,7 @@ export class Sandbox {
     const consoleServer = await startConsole({
       port: options.consolePort ?? 3000,
       data: {
-        dashboard: stack.dashboards[0]?.body,
+        dashboard: stack.dashboards[0]?.dashboard,
         metrics: this.metrics,
         now: () => this.clock.now(),
         windowMs: 30 * 60_000,

@@ -9,6 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from './alarms/index.js';
 import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
+import type { TemplateDashboard } from './console/dashboard.js';
+import { readDashboardsFromTemplate } from './console/dashboard.js';
+import { parseRateExpression } from './sources/schedule.js';
 
 export const SANDBOX_REGION = 'eu-west-2';
 export const SANDBOX_ACCOUNT = '123456789012';
@@ -76,8 +79,9 @@ export interface SandboxStack {
   subscriptions: Map<string, string[]>;
   alarms: AlarmDefinition[];
   alarmProblems: TemplateProblem[];
-  /** The dashboards' bodies, as JSON text. */
-  dashboards: { name: string; body: string }[];
+  /** The dashboards, parsed as the console draws them. */
+  dashboards: TemplateDashboard[];
+  dashboardProblems: TemplateProblem[];
 }
 
 export class SynthError extends Error {
@@ -238,10 +242,7 @@ export function readTemplate(
       : undefined;
 
   const { alarms, problems } = readAlarmsFromTemplate(template, options);
-  const dashboards = ofType('AWS::CloudWatch::Dashboard').map(([logicalId, resource]) => ({
-    name: resolver.physicalName(logicalId),
-    body: str(resource.Properties?.DashboardBody),
-  }));
+  const { dashboards, problems: dashboardProblems } = readDashboardsFromTemplate(template, options);
 
   return {
     stackName,
@@ -256,6 +257,7 @@ export function readTemplate(
     alarms,
     alarmProblems: problems,
     dashboards,
+    dashboardProblems,
   };
 }
 
@@ -286,8 +288,5 @@ export function localize(environment: Record<string, string>, gatewayUrl: string
 
 /** Seconds between runs of `rate(5 minutes)`; cron expressions run every minute in the sandbox. */
 export function rateSeconds(expression: string): number {
-  const rate = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
-  if (!rate) return 60;
-  const unit = rate[2]!.startsWith('minute') ? 60 : rate[2]!.startsWith('hour') ? 3600 : 86_400;
-  return Number(rate[1]) * unit;
+  return expression.trim().startsWith('rate(') ? parseRateExpression(expression) : 60;
 }

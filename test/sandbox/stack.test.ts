@@ -97,7 +97,8 @@ describe('readStack on the demo stack', () => {
         .every((alarm) => alarm.alarmActions.includes(alarmTopic)),
     ).toBe(true);
     expect(stack.dashboards).toHaveLength(1);
-    expect(JSON.parse(stack.dashboards[0]!.body).widgets.length).toBeGreaterThan(10);
+    expect(stack.dashboards[0]!.dashboard.widgets.length).toBeGreaterThan(10);
+    expect(stack.dashboardProblems).toEqual([]);
   });
 });
 
