@@ -5,7 +5,8 @@
  * `X-Amz-Target: AmazonSQS.<Operation>`) for the operations Lookout needs:
  * CreateQueue, GetQueueUrl, SendMessage, SendMessageBatch, ReceiveMessage,
  * DeleteMessage and DeleteMessageBatch. Requests are not authenticated.
- * Everything sent stays readable through `messages(name)`, deleted or not.
+ * Everything sent stays readable through `messages(name)`: every message not yet deleted, and the
+ * most recently deleted ones (`keptDeleted` per queue), so that a long sandbox run stays bounded.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,6 +17,8 @@ export interface SqsStandInOptions {
   port?: number;
   /** Queues that exist from the start. */
   queues?: string[];
+  /** Deleted messages kept readable per queue; older ones are forgotten. @default 1000 */
+  keptDeleted?: number;
 }
 
 export interface MessageAttribute {
@@ -67,6 +70,7 @@ interface Queue {
   url: string;
   visibilityTimeoutSeconds: number;
   messages: StoredMessage[];
+  deletedCount: number;
   /** Long-polling receivers waiting for a message. */
   waiters: Set<() => void>;
 }
@@ -155,6 +159,7 @@ function integerParameter(value: unknown, name: string, min: number, max: number
 
 export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<SqsStandIn> {
   const queues = new Map<string, Queue>();
+  const keptDeleted = options.keptDeleted ?? 1000;
   let baseUrl = '';
 
   const createQueue = (name: string): string => {
@@ -170,6 +175,7 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
         url: `${baseUrl}/${ACCOUNT_ID}/${name}`,
         visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
         messages: [],
+        deletedCount: 0,
         waiters: new Set(),
       };
       queues.set(name, queue);
@@ -272,7 +278,15 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
         `The input receipt handle "${String(receiptHandle)}" is not a valid receipt handle.`,
       );
     }
+    if (message.deleted) return;
     message.deleted = true;
+    queue.deletedCount += 1;
+    // Forget the oldest deleted messages in one pass, once twice as many as kept have piled up.
+    if (queue.deletedCount > 2 * keptDeleted) {
+      let forget = queue.deletedCount - keptDeleted;
+      queue.messages = queue.messages.filter((candidate) => !(candidate.deleted && forget-- > 0));
+      queue.deletedCount = keptDeleted;
+    }
   };
 
   const batchEntries = (input: Record<string, unknown>): Record<string, unknown>[] => {

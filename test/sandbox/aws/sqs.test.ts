@@ -119,6 +119,36 @@ describe('SQS stand-in', () => {
     expect(sqs.messages('work').map((m) => m.deleted)).toEqual([true, true]);
   });
 
+  it('forgets the oldest deleted messages, never one still in the queue', async () => {
+    const small = await startSqsStandIn({ queues: ['busy'], keptDeleted: 2 });
+    const smallClient = new SQSClient({
+      endpoint: small.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      const QueueUrl = small.queueUrl('busy');
+      for (const body of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']) {
+        await smallClient.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+      }
+      const received = await smallClient.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 5, VisibilityTimeout: 30 }),
+      );
+      for (const message of received.Messages ?? []) {
+        await smallClient.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+      // Five deleted, more than twice the two kept: the three oldest are forgotten, m6 stays.
+      expect(small.messages('busy').map((m) => [m.body, m.deleted])).toEqual([
+        ['m4', true],
+        ['m5', true],
+        ['m6', false],
+      ]);
+    } finally {
+      smallClient.destroy();
+      await small.close();
+    }
+  });
+
   it('makes a message visible again after its visibility timeout', async () => {
     const QueueUrl = sqs.createQueue('retry');
     await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'again' }));
