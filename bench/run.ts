@@ -2,20 +2,25 @@
  * `npm run bench`: what observability costs a Lambda function, side by side in one run.
  *
  * Variants (bench/handlers): a bare handler, the raw Powertools trio (Logger with one info line,
- * Metrics with one metric, Tracer), `withObservability` with tracing xray, otel and off, and with
- * CPU profiling bundled but off, armed (a slow-invocation threshold never reached) and capturing
- * every invocation. The Lookout variants are bundled the way `ObservedFunction` bundles them; the
- * bare handler and the trio the way a user wiring Powertools by hand would (esbuild, ESM, minified,
- * the same banner), plus the trio once more with Lookout's bundling, so that what the bundling alone
- * buys is visible. Each is measured in fresh processes, so one variant's SDKs never weigh on
- * another's figures:
+ * Metrics with one metric, Tracer), `withObservability` from `lookout` (X-Ray, or off) and from
+ * `lookout/otel`, and with the CPU profiler bundled but off, armed (a slow-invocation threshold
+ * never reached) and capturing every invocation. The handlers import Lookout by package name, so
+ * what is measured is the built package (npm run build runs first). Three ways of bundling:
+ *   - `lookout`: as `ObservedFunction` bundles (lib/cdk/bundling.ts);
+ *   - `by-hand`: as a user wiring Powertools by hand with NodejsFunction's ESM output would
+ *     (esbuild, ESM, minified, the createRequire banner Powertools' docs ask for);
+ *   - `plain`: `esbuild --bundle --minify --format=esm --platform=node` and nothing else.
+ * Each Lookout row is compared with the trio bundled the same way. The trio cannot run plain (its
+ * X-Ray SDK throws "Dynamic require" as it loads), so the plain row's baseline is the trio plain
+ * plus the one banner it needs to start. Each is measured in fresh processes, so one variant's
+ * SDKs never weigh on another's figures:
  *   - per-invocation cost: median and p99 after warm-up, several processes per variant, interleaved;
  *   - cold init: importing the bundle in a new process, median of several;
  *   - bundle size, minified and gzip;
  *   - output bytes per invocation (what CloudWatch Logs ingestion bills).
  * X-Ray segments go to a local UDP socket and OpenTelemetry spans to a local OTLP/HTTP receiver, as
  * they would in Lambda. Last, the Slack notifier's time from SNS event to webhook answer against a
- * local server. Prints a table, writes bench/results/bench.json.
+ * local server, run from the asset the package ships. Prints a table, writes bench/results/bench.json.
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -24,11 +29,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { BuildOptions } from 'esbuild';
 import { build } from 'esbuild';
-import type { TracingMode } from '../lib/cdk/bundling.js';
-import { esbuildOptions } from '../lib/cdk/bundling.js';
+import { ESM_REQUIRE_BANNER, esbuildOptions } from '../lib/cdk/bundling.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -41,88 +46,105 @@ const NOTIFIER_RUNS = quick ? 50 : 300;
 const PROFILED_INVOCATIONS = quick ? 200 : 1_000;
 const profileDir = mkdtempSync(`${os.tmpdir()}/lookout-bench-profiles-`);
 
+type Bundling = 'lookout' | 'by-hand' | 'plain' | 'plain-with-banner';
+
 interface Variant {
   label: string;
   id: string;
   /** bench/handlers/<handler>.ts */
   handler: string;
-  /** `plain`: as by hand; otherwise as ObservedFunction bundles for these features. */
-  bundling: 'plain' | { tracing: TracingMode; profiling: boolean };
+  bundling: Bundling;
+  /** The variant its ratios are taken against. */
+  baseline?: string;
   env?: Record<string, string>;
   invocations?: number;
 }
 
 const variants: Variant[] = [
-  { label: 'bare handler', id: 'bare', handler: 'bare', bundling: 'plain' },
-  { label: 'Powertools trio', id: 'powertools-trio', handler: 'powertools-trio', bundling: 'plain' },
+  { label: 'bare handler', id: 'bare', handler: 'bare', bundling: 'by-hand' },
+  { label: 'Powertools trio', id: 'powertools-trio', handler: 'powertools-trio', bundling: 'by-hand' },
+  {
+    label: 'Powertools trio (plain esbuild + banner)',
+    id: 'powertools-trio-plain',
+    handler: 'powertools-trio',
+    bundling: 'plain-with-banner',
+  },
   {
     label: 'Powertools trio (Lookout bundling)',
     id: 'powertools-trio-lookout-bundling',
     handler: 'powertools-trio',
-    bundling: { tracing: 'xray', profiling: false },
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
   },
   {
     label: 'withObservability (xray)',
     id: 'lookout-xray',
     handler: 'lookout',
-    bundling: { tracing: 'xray', profiling: false },
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
+  },
+  {
+    label: 'withObservability (xray, plain esbuild)',
+    id: 'lookout-xray-plain',
+    handler: 'lookout',
+    bundling: 'plain',
+    baseline: 'powertools-trio-plain',
   },
   {
     label: 'withObservability (otel)',
     id: 'lookout-otel',
-    handler: 'lookout',
-    bundling: { tracing: 'otel', profiling: false },
+    handler: 'lookout-otel',
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
   },
   {
     label: 'withObservability (off)',
     id: 'lookout-off',
     handler: 'lookout',
-    bundling: { tracing: 'off', profiling: false },
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
+    env: { LOOKOUT_TRACING: 'off' },
   },
   {
     label: 'xray + profiler bundled, off',
     id: 'lookout-xray-profiler-off',
-    handler: 'lookout',
-    bundling: { tracing: 'xray', profiling: true },
+    handler: 'lookout-profiling',
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
   },
   {
     label: 'xray + profiling armed (slower than 1 s)',
     id: 'lookout-xray-profiling-armed',
-    handler: 'lookout',
-    bundling: { tracing: 'xray', profiling: true },
+    handler: 'lookout-profiling',
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
     env: { LOOKOUT_PROFILE_SLOWER_THAN_MS: '1000', LOOKOUT_PROFILE_DIR: profileDir },
   },
   {
     label: 'xray + profiling every invocation',
     id: 'lookout-xray-profiling-all',
-    handler: 'lookout',
-    bundling: { tracing: 'xray', profiling: true },
+    handler: 'lookout-profiling',
+    bundling: 'lookout',
+    baseline: 'powertools-trio',
     env: { LOOKOUT_PROFILE_SAMPLE_RATE: '1', LOOKOUT_PROFILE_DIR: profileDir },
     invocations: PROFILED_INVOCATIONS,
   },
 ];
 
-/**
- * What a user wiring Powertools by hand gets from NodejsFunction with ESM output: Lookout's
- * bundling without what Lookout adds (externals, defines, builtin aliases, conditions, legal comments).
- */
-const {
-  external: _external,
-  define: _define,
-  alias: _alias,
-  conditions: _conditions,
-  legalComments: _legalComments,
-  ...plainOptions
-} = esbuildOptions('xray');
+/** What Lookout's bundling adds to NodejsFunction's ESM output: left out of `by-hand`. */
+const { alias: _alias, legalComments: _legalComments, ...byHandOptions } = esbuildOptions();
+const PLAIN: BuildOptions = { bundle: true, minify: true, format: 'esm', platform: 'node' };
+const BUNDLING: Record<Bundling, BuildOptions> = {
+  lookout: esbuildOptions(),
+  'by-hand': byHandOptions,
+  plain: PLAIN,
+  'plain-with-banner': { ...PLAIN, banner: { js: ESM_REQUIRE_BANNER } },
+};
 
 async function bundle(variant: Variant): Promise<{ path: string; bytes: number; gzipBytes: number }> {
   const outfile = here(`./results/bundles/${variant.id}/index.mjs`);
-  const options =
-    variant.bundling === 'plain'
-      ? plainOptions
-      : esbuildOptions(variant.bundling.tracing, { profiling: variant.bundling.profiling });
   await build({
-    ...options,
+    ...BUNDLING[variant.bundling],
     entryPoints: [here(`./handlers/${variant.handler}.ts`)],
     outfile,
     logLevel: 'error',
@@ -202,9 +224,10 @@ async function benchNotifier(): Promise<{ medianMs: number; p99Ms: number }> {
   await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
   process.env.SLACK_WEBHOOK_URL = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T000/B000/bench`;
   process.env.POWERTOOLS_TRACE_ENABLED = 'false';
-  const { handler } = await import('../functions/slack-notifier/handler.js');
+  // The notifier as it deploys: the asset built into the package.
+  const { handler } = await import(pathToFileURL(here('../dist/assets/slack-notifier/index.mjs')).href);
   const template = JSON.parse(
-    readFileSync(here('../test/functions/slack-notifier/fixtures/sns-event.json'), 'utf8'),
+    readFileSync(here('../test/lib/handlers/slack-notifier/fixtures/sns-event.json'), 'utf8'),
   );
   const realWrite = process.stdout.write.bind(process.stdout);
   const realError = process.stderr.write.bind(process.stderr);
@@ -235,12 +258,7 @@ async function benchNotifier(): Promise<{ medianMs: number; p99Ms: number }> {
 const sinks = await startSinks();
 const bundles = new Map<string, Awaited<ReturnType<typeof bundle>>>();
 for (const variant of variants) bundles.set(variant.id, await bundle(variant));
-/** The tracing backend is chosen as ObservedFunction chooses it: LOOKOUT_TRACING, matching the bundle. */
-const envOf = (variant: Variant) => ({
-  ...sinks.env,
-  ...(variant.bundling === 'plain' ? {} : { LOOKOUT_TRACING: variant.bundling.tracing }),
-  ...variant.env,
-});
+const envOf = (variant: Variant) => ({ ...sinks.env, ...variant.env });
 
 // Interleaved: every round runs each variant once, so load from elsewhere falls on all alike.
 const cold = new Map(variants.map((v) => [v.id, { init: [] as number[], first: [] as number[] }]));
@@ -293,13 +311,20 @@ const rows = figures.map((figure) => ({
   output_bytes: Math.round(figure.outputBytes),
 }));
 // From the unrounded figures: the bundle target sits close to its limit.
-const trio = figures[1]!;
-const ratios = figures.slice(2).map((figure) => ({
-  variant: figure.variant,
-  per_invocation: round(figure.medianUs / trio.medianUs, 2),
-  cold_init: round(figure.coldInitMs / trio.coldInitMs, 2),
-  bundle: round(figure.bundleBytes / trio.bundleBytes, 3),
-}));
+const figureOf = (id: string) => figures[variants.findIndex((variant) => variant.id === id)]!;
+const ratios = variants
+  .filter((variant) => variant.baseline)
+  .map((variant) => {
+    const figure = figureOf(variant.id);
+    const baseline = figureOf(variant.baseline!);
+    return {
+      variant: figure.variant,
+      against: baseline.variant,
+      per_invocation: round(figure.medianUs / baseline.medianUs, 2),
+      cold_init: round(figure.coldInitMs / baseline.coldInitMs, 2),
+      bundle: round(figure.bundleBytes / baseline.bundleBytes, 3),
+    };
+  });
 const notifier = await benchNotifier();
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
@@ -310,7 +335,7 @@ console.log(
 );
 console.table(rows);
 console.log(
-  'Against the Powertools trio bundled by hand (lower is better; targets for withObservability (xray): per-invocation ≤ 1.0, cold init ≤ 1.0, bundle ≤ 1.05, output ≤ 1.5 KB):',
+  'Against the Powertools trio bundled the same way (lower is better; targets for withObservability (xray), by ObservedFunction and by plain esbuild: per-invocation ≤ 1.0, cold init ≤ 1.0, bundle ≤ 1.05, output ≤ 1.5 KB):',
 );
 console.table(ratios);
 console.log(

@@ -17,8 +17,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { BusinessWidget } from '../lib/cdk/index.js';
-import { ALARM_DEFAULTS, ObservedFunction, ServiceMonitoring, SlackAlerts } from '../lib/cdk/index.js';
+import type { BusinessWidget } from 'lookout/cdk';
+import { ALARM_DEFAULTS, ObservedFunction, ServiceMonitoring, SlackAlerts } from 'lookout/cdk';
 
 /** The orders API's routes; API Gateway, the metrics and the dashboard all use these templates. */
 export const ORDERS_ROUTES = [

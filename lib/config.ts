@@ -3,9 +3,11 @@
  * Powertools' environment variables and then to defaults.
  */
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
-import { reportFailure } from './report.js';
+import type { TracingMode } from './contract.js';
+import { DEFAULT_NAMESPACE, DEFAULT_SERVICE_NAME, ENV } from './contract.js';
+import type { InvocationProfiler } from './profiling/plugin.js';
 
-export type TracingMode = 'xray' | 'otel' | 'off';
+export type { TracingMode };
 
 export interface RedactionOptions {
   /**
@@ -24,20 +26,6 @@ export interface LogBufferOptions {
   maxBytes?: number;
   /** Lines at this level and below are buffered. @default 'DEBUG' */
   bufferAtVerbosity?: 'DEBUG' | 'INFO' | 'WARN';
-}
-
-export interface ProfilingOptions {
-  /**
-   * Share of invocations (0..1) profiled from start to end. Falls back to
-   * `LOOKOUT_PROFILE_SAMPLE_RATE`. @default 0
-   */
-  sampleRate?: number;
-  /**
-   * Invocations still running after this many milliseconds are profiled from then until they end
-   * (a timer starts the profiler, so faster invocations pay for the timer only). Falls back to
-   * `LOOKOUT_PROFILE_SLOWER_THAN_MS`. @default no threshold
-   */
-  slowerThanMs?: number;
 }
 
 export interface ObservabilityOptions {
@@ -77,10 +65,12 @@ export interface ObservabilityOptions {
   /** Distinct values kept per dimension per container; later ones become `other`. @default 50 */
   maxDimensionValues?: number;
   /**
-   * Tracing backend: `xray` (Powertools Tracer), `otel` (OpenTelemetry over OTLP/HTTP, configured
-   * by the standard `OTEL_*` variables) or `off`. Only the chosen backend's code is loaded. Falls
-   * back to `LOOKOUT_TRACING`, then `POWERTOOLS_TRACE_ENABLED` (`false` means `off`), then `xray`.
-   * X-Ray only records inside Lambda with active tracing; elsewhere it costs nothing.
+   * Tracing: on with the backend of the entry point the handler was wrapped from (`lookout`:
+   * X-Ray through Powertools Tracer; `lookout/otel`: OpenTelemetry over OTLP/HTTP, configured by
+   * the standard `OTEL_*` variables), or `off`. Asking one entry point for the other's backend is
+   * reported at init and leaves tracing off. Falls back to `LOOKOUT_TRACING`, then
+   * `POWERTOOLS_TRACE_ENABLED` (`false` means `off`), then the entry point's backend. X-Ray only
+   * records inside Lambda with active tracing; elsewhere it costs nothing.
    */
   tracing?: TracingMode;
   /**
@@ -90,12 +80,11 @@ export interface ObservabilityOptions {
    */
   captureHttpRequests?: boolean;
   /**
-   * Sampled CPU profiles (`.cpuprofile`, opens in Chrome DevTools) of sampled or slow invocations,
-   * written to S3 (`LOOKOUT_PROFILE_BUCKET`, under `LOOKOUT_PROFILE_PREFIX`, default `profiles/`)
-   * or, locally, to a folder (`LOOKOUT_PROFILE_DIR`, which wins when both are set). Off unless a
-   * sample rate or a threshold is set and there is somewhere to write.
+   * Sampled CPU profiles of sampled or slow invocations: `cpuProfiler()` from `lookout/profiling`
+   * (kept out of this entry point, so that handlers without it do not carry its code).
+   * @default no profiling
    */
-  profiling?: ProfilingOptions;
+  profiler?: InvocationProfiler;
   /**
    * `withObservability` only: how long before the Lambda timeout the invocation is ended as a
    * timeout, so that its logs and metrics are still written. @default 100
@@ -124,22 +113,9 @@ export interface ResolvedConfig {
   captureHttpRequests: boolean | undefined;
   functionName: string;
   functionMemoryMb: number | undefined;
-  /** Undefined when off. */
-  profiling: ResolvedProfiling | undefined;
 }
 
-export interface ResolvedProfiling {
-  sampleRate: number;
-  slowerThanMs: number | undefined;
-  destination: { kind: 's3'; bucket: string; prefix: string } | { kind: 'directory'; path: string };
-}
-
-export const DEFAULT_PROFILE_PREFIX = 'profiles/';
-
-export const DEFAULT_NAMESPACE = 'Lookout';
-export const DEFAULT_SERVICE_NAME = 'service_undefined';
-
-const env = (key: string): string | undefined => {
+export const env = (key: string): string | undefined => {
   const value = process.env[key]?.trim();
   return value ? value : undefined;
 };
@@ -150,7 +126,7 @@ const envBoolean = (key: string): boolean | undefined => {
   return ['1', 'true', 'yes', 'on'].includes(value);
 };
 
-const envNumber = (key: string): number | undefined => {
+export const envNumber = (key: string): number | undefined => {
   const value = env(key);
   if (value === undefined) return undefined;
   const parsed = Number(value);
@@ -158,11 +134,12 @@ const envNumber = (key: string): number | undefined => {
 };
 
 function tracingFromEnv(): TracingMode | undefined {
-  const value = env('LOOKOUT_TRACING')?.toLowerCase();
+  const value = env(ENV.tracing)?.toLowerCase();
   return value === 'xray' || value === 'otel' || value === 'off' ? value : undefined;
 }
 
-export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfig {
+/** `backend`: the tracing backend of the entry point the handler was wrapped from. */
+export function resolveConfig(options: ObservabilityOptions, backend: TracingMode): ResolvedConfig {
   const traceEnabled = envBoolean('POWERTOOLS_TRACE_ENABLED');
   return {
     serviceName: options.serviceName ?? env('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
@@ -178,73 +155,9 @@ export function resolveConfig(options: ObservabilityOptions = {}): ResolvedConfi
     metrics: options.metrics ?? !(envBoolean('POWERTOOLS_METRICS_DISABLED') ?? false),
     runtimeMetrics: options.runtimeMetrics ?? true,
     maxDimensionValues: options.maxDimensionValues ?? 50,
-    tracing: options.tracing ?? tracingFromEnv() ?? (traceEnabled === false ? 'off' : 'xray'),
+    tracing: options.tracing ?? tracingFromEnv() ?? (traceEnabled === false ? 'off' : backend),
     captureHttpRequests: options.captureHttpRequests,
     functionName: env('AWS_LAMBDA_FUNCTION_NAME') ?? 'unknown',
     functionMemoryMb: envNumber('AWS_LAMBDA_FUNCTION_MEMORY_SIZE'),
-    // LOOKOUT_BUNDLE_PROFILING is replaced at bundle time (lib/cdk/bundling.ts): a bundle built
-    // without profiling carries none of its code.
-    profiling:
-      process.env.LOOKOUT_BUNDLE_PROFILING === 'false'
-        ? profilingNotBundled(options.profiling)
-        : profilingOrReport(options.profiling),
   };
-}
-
-function profilingOrReport(options: ProfilingOptions | undefined): ResolvedProfiling | undefined {
-  try {
-    return resolveProfiling(options);
-  } catch (error) {
-    reportFailure('profiling-config', error);
-    return undefined;
-  }
-}
-
-/** The profiling asked for, by option or environment, before any check. */
-function requestedProfiling(options: ProfilingOptions = {}) {
-  return {
-    sampleRate: options.sampleRate ?? envNumber('LOOKOUT_PROFILE_SAMPLE_RATE') ?? 0,
-    slowerThanMs: options.slowerThanMs ?? envNumber('LOOKOUT_PROFILE_SLOWER_THAN_MS'),
-  };
-}
-
-function profilingNotBundled(options: ProfilingOptions | undefined): undefined {
-  const { sampleRate, slowerThanMs } = requestedProfiling(options);
-  if (sampleRate > 0 || slowerThanMs !== undefined) {
-    reportFailure(
-      'profiling-config',
-      new Error('profiling was asked for, but this bundle was built without it (ObservedFunction profiling)'),
-    );
-  }
-  return undefined;
-}
-
-/** Thrown for a profiling setting that cannot be used; the library reports it and leaves profiling off. */
-export class ProfilingConfigError extends Error {
-  override name = 'ProfilingConfigError';
-}
-
-/**
- * Profiling settings, or undefined when profiling is off. Throws a ProfilingConfigError when a
- * setting is unusable (a rate outside 0..1, a negative threshold, profiles with nowhere to go).
- */
-export function resolveProfiling(options: ProfilingOptions = {}): ResolvedProfiling | undefined {
-  const { sampleRate, slowerThanMs } = requestedProfiling(options);
-  if (!(sampleRate >= 0 && sampleRate <= 1)) {
-    throw new ProfilingConfigError(`profiling sampleRate must be between 0 and 1, got ${sampleRate}`);
-  }
-  if (slowerThanMs !== undefined && !(slowerThanMs >= 0 && Number.isFinite(slowerThanMs))) {
-    throw new ProfilingConfigError(`profiling slowerThanMs must be 0 or more, got ${slowerThanMs}`);
-  }
-  if (sampleRate === 0 && slowerThanMs === undefined) return undefined;
-  const directory = env('LOOKOUT_PROFILE_DIR');
-  const bucket = env('LOOKOUT_PROFILE_BUCKET');
-  if (directory) return { sampleRate, slowerThanMs, destination: { kind: 'directory', path: directory } };
-  if (bucket) {
-    const prefix = env('LOOKOUT_PROFILE_PREFIX') ?? DEFAULT_PROFILE_PREFIX;
-    return { sampleRate, slowerThanMs, destination: { kind: 's3', bucket, prefix } };
-  }
-  throw new ProfilingConfigError(
-    'profiling is on but has nowhere to write: set LOOKOUT_PROFILE_BUCKET (ObservedFunction profiling) or LOOKOUT_PROFILE_DIR',
-  );
 }

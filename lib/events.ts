@@ -3,9 +3,10 @@
  * field may be missing or of the wrong type.
  */
 
+import type { EventSource } from './contract.js';
+
+export type { EventSource };
 export type HttpSource = 'apigw-rest' | 'apigw-http' | 'alb' | 'function-url';
-export type EventSource =
-  'sqs' | 'sns' | 'eventbridge' | 'schedule' | 's3' | 'dynamodb' | 'kinesis' | 'unknown';
 
 export interface HttpRequest {
   kind: 'http';

@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { performance } from 'node:perf_hooks';
+import { DIMENSION, METRIC } from './contract.js';
 import { awaitInstrumentation, currentInstance } from './current.js';
 import type { Dimensions, Unit } from './metrics/sink.js';
 import { guard } from './observability.js';
@@ -85,21 +86,32 @@ export async function timeDbQuery<T>(operation: string, table: string, fn: () =>
     throw error;
   } finally {
     const latency = Math.round((performance.now() - startedAt) * 100) / 100;
-    const dims = { operation, table, status };
-    const rollups = [[], ['status']];
-    record('DbQueries', 'Count', 1, dims, rollups);
-    record('DbQueryLatency', 'Milliseconds', latency, dims, rollups);
+    const dims = { [DIMENSION.operation]: operation, [DIMENSION.table]: table, [DIMENSION.status]: status };
+    const rollups = [[], [DIMENSION.status]];
+    record(METRIC.dbQueries, 'Count', 1, dims, rollups);
+    record(METRIC.dbQueryLatency, 'Milliseconds', latency, dims, rollups);
   }
 }
 
 /** Counts a cache hit (`CacheHits`, by service and cache). */
 export function recordCacheHit(cache: string): void {
-  record('CacheHits', 'Count', 1, { cache });
+  record(METRIC.cacheHits, 'Count', 1, { [DIMENSION.cache]: cache });
 }
 
 /** Counts a cache miss (`CacheMisses`, by service and cache). */
 export function recordCacheMiss(cache: string): void {
-  record('CacheMisses', 'Count', 1, { cache });
+  record(METRIC.cacheMisses, 'Count', 1, { [DIMENSION.cache]: cache });
+}
+
+/**
+ * A health check's verdict on a target service: `HealthCheckSuccess` (1 up, 0 down) and
+ * `HealthCheckLatency`, by service and target: what `HealthCheckMonitoring`'s "service down" alarm
+ * reads.
+ */
+export function recordHealthCheck(target: string, up: boolean, latencyMs: number): void {
+  const dimensions = { [DIMENSION.target]: target };
+  record(METRIC.healthCheckSuccess, 'Count', up ? 1 : 0, dimensions);
+  record(METRIC.healthCheckLatency, 'Milliseconds', latencyMs, dimensions);
 }
 
 /**

@@ -1,23 +1,46 @@
 /**
- * The Middy side: `observability()` for an existing Middy chain, `withObservability()` for a plain
- * handler.
+ * The Middy side: a middleware for an existing Middy chain, and a plain handler wrapped in Middy.
+ * Each entry point (`lookout`, `lookout/otel`) exports both, bound to its tracing backend.
  */
 import middy from '@middy/core';
-import type { MiddlewareObj, MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { ObservabilityOptions } from './config.js';
 import { registerInstance, setActive } from './current.js';
 import type { Invocation } from './observability.js';
 import { guard, Observability } from './observability.js';
+import type { TracingProvider } from './tracing/index.js';
 
 const INVOCATION = Symbol('lookout.invocation');
 type Internal = { [INVOCATION]?: Invocation };
 
-/** Logs, metrics and traces for every invocation, as one Middy middleware. Use it first in the chain. */
-export function observability<TEvent = unknown, TResult = unknown>(
-  options: ObservabilityOptions = {},
-): MiddlewareObj<TEvent, TResult, Error, Context> {
-  const instance = new Observability(options);
+/**
+ * The request Middy hands a middleware, as far as Lookout reads and writes it. Lookout's public
+ * types are written out here rather than taken from @middy/core, whose declarations need a package
+ * most projects do not install (@aws/durable-execution-sdk-js).
+ */
+export interface MiddlewareRequest<TEvent = unknown, TResult = unknown> {
+  event: TEvent;
+  context: Context;
+  response: TResult | null | undefined;
+  error: Error | null | undefined;
+  internal: Record<string, unknown>;
+}
+
+/** Lookout as one Middy middleware: what `middy(handler).use(...)` takes. */
+export interface ObservabilityMiddleware<TEvent = unknown, TResult = unknown> {
+  before(request: MiddlewareRequest<TEvent, TResult>): void | Promise<void>;
+  after(request: MiddlewareRequest<TEvent, TResult>): void | Promise<void>;
+  onError(request: MiddlewareRequest<TEvent, TResult>): void | Promise<void>;
+}
+
+/** A handler as Lambda calls it; what `withObservability` returns. */
+export type ObservedHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
+
+export function createMiddleware<TEvent, TResult>(
+  options: ObservabilityOptions,
+  tracing: TracingProvider,
+): ObservabilityMiddleware<TEvent, TResult> {
+  const instance = new Observability(options, tracing);
   registerInstance(instance);
 
   /** Returns a promise only when there is something to wait for (spans to export, a profile to write). */
@@ -56,11 +79,14 @@ export function observability<TEvent = unknown, TResult = unknown>(
   };
 }
 
-export function withObservability<TEvent = unknown, TResult = unknown>(
-  handler: (event: TEvent, context: Context) => Promise<TResult> | TResult,
-  options: ObservabilityOptions = {},
-): MiddyfiedHandler<TEvent, TResult, Error, Context> {
+export type Handler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult> | TResult;
+
+export function wrapHandler<TEvent, TResult>(
+  handler: Handler<TEvent, TResult>,
+  options: ObservabilityOptions,
+  tracing: TracingProvider,
+): ObservedHandler<TEvent, TResult> {
   return middy<TEvent, TResult, Error, Context>(handler, {
     timeoutEarlyInMillis: options.timeoutMarginMs ?? 100,
-  }).use(observability<TEvent, TResult>(options));
+  }).use(createMiddleware<TEvent, TResult>(options, tracing));
 }

@@ -13,7 +13,7 @@ import type { ClassifiedEvent } from './events.js';
 import { classifyEvent, isObject } from './events.js';
 import type { Outcome } from './logging/accessLog.js';
 import { logHttpAccess, logInvocationSummary } from './logging/accessLog.js';
-import { CORRELATION_HEADER, extractCorrelationId } from './logging/correlation.js';
+import { extractCorrelationId } from './logging/correlation.js';
 import type { LookoutLogger } from './logging/logger.js';
 import { createLogger, loggableEvent } from './logging/logger.js';
 import type { Redactor } from './logging/redact.js';
@@ -22,12 +22,14 @@ import type { RuntimeSample } from './metrics/runtime.js';
 import { startRuntimeSample } from './metrics/runtime.js';
 import type { MetricGroup } from './metrics/sink.js';
 import { MetricSink } from './metrics/sink.js';
-import type { ProfileRun } from './profiling/profiler.js';
-import { Profiler } from './profiling/profiler.js';
+import { CORRELATION_HEADER, DIMENSION, METRIC, UNMATCHED_ROUTE } from './contract.js';
+import type { AttachedProfiler, ProfileRun } from './profiling/plugin.js';
+import { profilingRequestedByEnvironment } from './profiling/settings.js';
 import { reportFailure } from './report.js';
-import { createRouteResolver, UNMATCHED_ROUTE } from './routes.js';
+import { createRouteResolver } from './routes.js';
 import type { InvocationSpan, TracingBackend } from './tracing/backend.js';
 import { noopSpan, offBackend } from './tracing/backend.js';
+import type { TracingProvider } from './tracing/index.js';
 import { loadTracingBackend } from './tracing/index.js';
 
 export interface Invocation {
@@ -73,10 +75,11 @@ export class Observability {
   readonly #metricGroups = new Map<string, MetricGroup>();
   readonly #redactor: Redactor;
   readonly #resolveRoute: ReturnType<typeof createRouteResolver>;
-  #profiler: Profiler | undefined;
+  readonly #profiler: AttachedProfiler | undefined;
 
-  constructor(options: ObservabilityOptions = {}) {
-    this.config = resolveConfig(options);
+  /** `tracing`: the backend of the entry point the handler was wrapped from. */
+  constructor(options: ObservabilityOptions, tracing: TracingProvider) {
+    this.config = resolveConfig(options, tracing.mode);
     this.#redactor = createRedactor(this.config.redact);
     this.logger = createLogger(this.config, this.#redactor, () => this.#correlationId);
     this.#debugSampling = (this.config.debugSampleRate ?? 0) > 0;
@@ -89,25 +92,22 @@ export class Observability {
     });
     this.#resolveRoute = createRouteResolver(this.config.routes);
     const waits = [
-      loadTracingBackend(this.config).then(
+      loadTracingBackend(this.config, tracing).then(
         (backend) => {
           this.tracing = backend;
           for (const client of takeWaitingClients())
             guard('tracing-capture-client', () => backend.captureAwsClient(client));
         },
         (error: unknown) => {
-          reportFailure('tracing-init', error);
+          reportFailure('tracing-init', error, 'ERROR');
           takeWaitingClients();
         },
       ),
     ];
-    // LOOKOUT_BUNDLE_PROFILING is replaced at bundle time: without profiling, esbuild drops the profiler.
-    if (process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.config.profiling) {
-      this.#profiler = new Profiler(this.config.profiling, (message, fields) =>
-        guard('profiling-log', () => this.logger.info(message, fields)),
-      );
-      waits.push(this.#profiler.prepare());
-    }
+    this.#profiler = attachProfiler(options, (message, fields) =>
+      guard('profiling-log', () => this.logger.info(message, fields)),
+    );
+    if (this.#profiler) waits.push(this.#profiler.prepare());
     this.ready = Promise.all(waits).then(() => {
       this.#loaded = true;
     });
@@ -169,10 +169,7 @@ export class Observability {
 
     const functionName = context?.functionName ?? this.config.functionName;
     // Last, so that a profile covers the handler rather than this.
-    const profile =
-      process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && this.#profiler
-        ? guard('profiling-begin', () => this.#profiler!.begin())
-        : undefined;
+    const profile = this.#profiler ? guard('profiling-begin', () => this.#profiler!.begin()) : undefined;
     const invocation: Invocation = {
       startedAt,
       event,
@@ -193,7 +190,7 @@ export class Observability {
    * same one, or for HTTP a copy that echoes the correlation id. Never throws.
    */
   end(invocation: Invocation, response: unknown, error: unknown): unknown {
-    if (process.env.LOOKOUT_BUNDLE_PROFILING !== 'false' && invocation.profile) {
+    if (this.#profiler && invocation.profile) {
       const run = invocation.profile;
       invocation.pending = guard('profiling-end', () =>
         this.#profiler!.end(run, {
@@ -223,11 +220,11 @@ export class Observability {
         );
       }
       guard('metrics-record', () => {
-        const group = this.#metricGroup(`route:${route}`, { route }, SERVICE_ROLLUP);
-        group.add('Requests', 'Count', 1);
-        group.add('Latency', 'Milliseconds', latencyMs);
-        group.add('Errors', 'Count', status >= 500 ? 1 : 0);
-        group.add('ClientErrors', 'Count', status >= 400 && status < 500 ? 1 : 0);
+        const group = this.#metricGroup(`route:${route}`, { [DIMENSION.route]: route }, SERVICE_ROLLUP);
+        group.add(METRIC.requests, 'Count', 1);
+        group.add(METRIC.latency, 'Milliseconds', latencyMs);
+        group.add(METRIC.errors, 'Count', status >= 500 ? 1 : 0);
+        group.add(METRIC.clientErrors, 'Count', status >= 400 && status < 500 ? 1 : 0);
       });
       guard('tracing-end', () => invocation.span.annotate({ route, status }));
     } else {
@@ -239,10 +236,12 @@ export class Observability {
         );
       }
       guard('metrics-record', () => {
-        const group = this.#metricGroup(`source:${event.source}`, { event_source: event.source });
-        group.add('Invocations', 'Count', 1);
-        group.add('Errors', 'Count', failed ? 1 : 0);
-        group.add('Latency', 'Milliseconds', latencyMs);
+        const group = this.#metricGroup(`source:${event.source}`, {
+          [DIMENSION.eventSource]: event.source,
+        });
+        group.add(METRIC.invocations, 'Count', 1);
+        group.add(METRIC.errors, 'Count', failed ? 1 : 0);
+        group.add(METRIC.latency, 'Milliseconds', latencyMs);
       });
       guard('tracing-end', () => invocation.span.annotate({ outcome }));
     }
@@ -272,17 +271,17 @@ export class Observability {
 
   #recordRuntime(invocation: Invocation): void {
     const group = this.#metricGroup(`function:${invocation.functionName}`, {
-      function_name: invocation.functionName,
+      [DIMENSION.functionName]: invocation.functionName,
     });
-    if (invocation.coldStart) group.add('ColdStart', 'Count', 1);
+    if (invocation.coldStart) group.add(METRIC.coldStart, 'Count', 1);
     if (!invocation.runtime) return;
     const figures = invocation.runtime.finish();
-    group.add('HeapUsed', 'Megabytes', figures.heapUsedMb);
-    group.add('Rss', 'Megabytes', figures.rssMb);
+    group.add(METRIC.heapUsed, 'Megabytes', figures.heapUsedMb);
+    group.add(METRIC.rss, 'Megabytes', figures.rssMb);
     if (figures.memoryUtilization !== undefined) {
-      group.add('MemoryUtilization', 'Percent', figures.memoryUtilization);
+      group.add(METRIC.memoryUtilization, 'Percent', figures.memoryUtilization);
     }
-    group.add('EventLoopUtilization', 'Percent', figures.eventLoopUtilization);
+    group.add(METRIC.eventLoopUtilization, 'Percent', figures.eventLoopUtilization);
   }
 
   #metricGroup(key: string, dimensions: Record<string, string>, rollups?: string[][]): MetricGroup {
@@ -295,6 +294,23 @@ export class Observability {
     }
     return group;
   }
+}
+
+/** The handler's profiler, attached; undefined when there is none or its settings are unusable. */
+function attachProfiler(
+  options: ObservabilityOptions,
+  log: (message: string, fields: Record<string, unknown>) => void,
+): AttachedProfiler | undefined {
+  if (options.profiler) return guard('profiling-config', () => options.profiler!.attach(log));
+  if (profilingRequestedByEnvironment()) {
+    reportFailure(
+      'profiling-config',
+      new Error(
+        'the environment asks for CPU profiles (LOOKOUT_PROFILE_*), but the handler has no profiler: pass `profiler: cpuProfiler()` from lookout/profiling',
+      ),
+    );
+  }
+  return undefined;
 }
 
 /** Runs `fn`; a throw is reported once per step and turned into `undefined`. */

@@ -5,7 +5,7 @@
  * across functions.
  */
 import { currentInstance } from './current.js';
-import { CORRELATION_HEADER } from './logging/correlation.js';
+import { CORRELATION_HEADER } from './contract.js';
 import { guard } from './observability.js';
 import type { TraceContext } from './tracing/context.js';
 import { formatTraceparent, formatXRayHeader } from './tracing/context.js';

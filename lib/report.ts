@@ -4,7 +4,11 @@
  */
 const reported = new Set<string>();
 
-export function reportFailure(step: string, error: unknown): void {
+/**
+ * `ERROR` for what leaves a promised feature off for the container's life (tracing that could not
+ * start), so that it cannot pass for noise; `WARN` for the rest.
+ */
+export function reportFailure(step: string, error: unknown, level: 'WARN' | 'ERROR' = 'WARN'): void {
   if (reported.has(step)) return;
   reported.add(step);
   try {
@@ -12,7 +16,7 @@ export function reportFailure(step: string, error: unknown): void {
       error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
     process.stderr.write(
       `${JSON.stringify({
-        level: 'WARN',
+        level,
         message: `lookout: ${step} failed; the handler is unaffected and this step is skipped`,
         timestamp: new Date().toISOString(),
         lookout_step: step,

@@ -2,9 +2,8 @@
  * Turns an HTTP request into a route template (`GET /orders/{id}`): a bounded value, safe to use as
  * a metric dimension. Raw paths never become dimensions.
  */
+import { UNMATCHED_ROUTE } from './contract.js';
 import type { HttpRequest } from './events.js';
-
-export const UNMATCHED_ROUTE = 'other';
 
 interface CompiledRoute {
   method: string | undefined;

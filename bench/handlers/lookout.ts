@@ -1,8 +1,8 @@
 /**
- * Bench variant: withObservability with default settings. The tracing backend comes from
- * LOOKOUT_TRACING, which bench/run.ts sets as ObservedFunction does.
+ * Bench variant: withObservability from `lookout` with default settings, imported by package name
+ * as a user imports it. Tracing is X-Ray, or off when bench/run.ts sets LOOKOUT_TRACING=off.
  */
-import { withObservability } from '../../lib/index.js';
+import { withObservability } from 'lookout';
 
 export const handler = withObservability(async () => ({ statusCode: 200, body: '{"ok":true}' }), {
   routes: ['GET /orders/{id}'],

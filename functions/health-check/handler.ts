@@ -7,7 +7,7 @@
  * Environment: HEALTH_CHECK_URL (required, full URL of GET /health), HEALTH_CHECK_TARGET (the
  * checked service's name, default `orders`), HEALTH_CHECK_TIMEOUT_MS (default 3000).
  */
-import { businessMetrics, getLogger, withObservability } from '../../lib/index.js';
+import { getLogger, recordHealthCheck, withObservability } from 'lookout';
 import type { ProbeResult } from './probe.js';
 import { probe } from './probe.js';
 
@@ -53,9 +53,7 @@ export type HealthCheckResult = ProbeResult & { target: string };
 export const handler = withObservability<unknown, HealthCheckResult>(
   async () => {
     const result = await probe(config.url, config.timeoutMs);
-    const dimensions = { target: config.target };
-    businessMetrics.count('HealthCheckSuccess', dimensions, result.up ? 1 : 0);
-    businessMetrics.duration('HealthCheckLatency', result.latencyMs, dimensions);
+    recordHealthCheck(config.target, result.up, result.latencyMs);
     const fields = {
       target: config.target,
       url: config.loggableUrl,

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { businessMetrics, getLogger, traced, validCorrelationId } from '../../lib/index.js';
+import { businessMetrics, getLogger, traced, validCorrelationId } from 'lookout';
 import type { Issue } from '../orders-core/issues.js';
 import { issuesOf } from '../orders-core/issues.js';
 import type { OrderCreatedMessage } from '../orders-core/order.js';

@@ -5,7 +5,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { withObservability } from '../../lib/index.js';
+import { withObservability } from 'lookout';
 import { createDocumentClient, requireEnv } from '../orders-core/clients.js';
 import { OrdersStore } from '../orders-core/store.js';
 import type { WorkerDependencies } from './fulfil-order.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { businessMetrics, traced } from '../../lib/index.js';
+import { businessMetrics, traced } from 'lookout';
 import type { OrderItem } from '../orders-core/order.js';
 
 export const STOCK_PER_SKU = 100;

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { getLogger } from '../../lib/index.js';
+import { getLogger } from 'lookout';
 import { HttpError, validationError } from './http.js';
 
 export const MAX_DEMO_LATENCY_MS = 30_000;

@@ -4,7 +4,8 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { captureAwsClient, withObservability } from '../../lib/index.js';
+import { captureAwsClient, withObservability } from 'lookout';
+import { cpuProfiler } from 'lookout/profiling';
 import { createDocumentClient, requireEnv } from '../orders-core/clients.js';
 import { OrdersStore } from '../orders-core/store.js';
 import type { Dependencies } from './dependencies.js';
@@ -19,7 +20,8 @@ export const handler = withObservability<APIGatewayProxyEventV2, HttpResponse>(
     countInvocation();
     return dispatch(event, deps);
   },
-  { serviceName: SERVICE_NAME, routes: ROUTE_TEMPLATES },
+  // The profiler takes its settings from the environment ObservedFunction's `profiling` sets.
+  { serviceName: SERVICE_NAME, routes: ROUTE_TEMPLATES, profiler: cpuProfiler() },
 );
 
 // Created once per container, after withObservability so that the clients are traced.

@@ -3,7 +3,7 @@
  * the business metrics. GET /orders/{id}.
  */
 import { randomUUID } from 'node:crypto';
-import { businessMetrics, getLogger } from '../../lib/index.js';
+import { businessMetrics, getLogger } from 'lookout';
 import type { Order, OrderCategory } from '../orders-core/order.js';
 import { orderAmount } from '../orders-core/order.js';
 import { hourOf } from '../orders-core/store.js';

@@ -4,7 +4,7 @@
  * go to the log, with the correlation id).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { getLogger } from '../../lib/index.js';
+import { getLogger } from 'lookout';
 import { StoreError } from '../orders-core/store.js';
 import { demoFaultsFor, injectDemoFaults } from './demo-faults.js';
 import type { Dependencies, RouteHandler } from './dependencies.js';

@@ -3,7 +3,7 @@
  * the current hour by default), active users and conversions by segment. For the current hour it
  * also records the `ActiveUsers` and `ConversionRate` gauges by segment.
  */
-import { businessMetrics } from '../../lib/index.js';
+import { businessMetrics } from 'lookout';
 import { roundToCents } from '../orders-core/order.js';
 import { hourOf } from '../orders-core/store.js';
 import { SEGMENTS } from '../orders-core/user.js';

@@ -3,7 +3,7 @@
  * a short time (profiles change when the worker completes orders) and the oldest are dropped past
  * a size limit, so memory stays bounded in a long-lived container.
  */
-import { recordCacheHit, recordCacheMiss } from '../../lib/index.js';
+import { recordCacheHit, recordCacheMiss } from 'lookout';
 import type { User } from '../orders-core/user.js';
 
 export const USER_CACHE_NAME = 'users';

@@ -2,7 +2,7 @@
  * POST /users (registration), GET /users/{id} (through the container's user cache) and POST /login.
  */
 import { randomUUID } from 'node:crypto';
-import { businessMetrics, getLogger } from '../../lib/index.js';
+import { businessMetrics, getLogger } from 'lookout';
 import { hourOf, normalizeEmail } from '../orders-core/store.js';
 import type { User } from '../orders-core/user.js';
 import { segmentOf } from '../orders-core/user.js';

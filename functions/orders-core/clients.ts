@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { captureAwsClient } from '../../lib/index.js';
+import { captureAwsClient } from 'lookout';
 
 export function requireEnv(name: string): string {
   const value = process.env[name]?.trim();

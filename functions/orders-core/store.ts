@@ -12,7 +12,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { timeDbQuery } from '../../lib/index.js';
+import { timeDbQuery } from 'lookout';
 import type { Order, OrderStatus } from './order.js';
 import type { Segment, User } from './user.js';
 import { SEGMENTS } from './user.js';

@@ -2,19 +2,23 @@
  * lookout/cdk: the CDK side of Lookout. Import it from infrastructure code only; Lambda handlers
  * import the runtime library (lookout) and never this.
  */
-export { ObservedFunction, DEFAULT_METRICS_NAMESPACE, DEFAULT_PROFILE_PREFIX } from './observed-function.js';
 export {
-  ESM_REQUIRE_BANNER,
-  TRACING_EXTERNALS,
-  RUNTIME_PACKAGES,
-  REQUIRED_BUILTINS,
-  bundleDefines,
-  bundleExternals,
-  esbuildOptions,
-  requiredBuiltinAliases,
-} from './bundling.js';
-export type { BundleFeatures, TracingMode } from './bundling.js';
-export type { ObservedFunctionProps, ObservedFunctionProfiling, LogLevel } from './observed-function.js';
+  ObservedFunction,
+  PrebuiltObservedFunction,
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_PROFILE_PREFIX,
+} from './observed-function.js';
+export { ESM_REQUIRE_BANNER, REQUIRED_BUILTINS, esbuildOptions, requiredBuiltinAliases } from './bundling.js';
+export type { TracingMode, EventSource, Severity } from '../contract.js';
+export { METRIC, DIMENSION, EVENT_SOURCES } from '../contract.js';
+export type {
+  IObservedFunction,
+  ObservabilityProps,
+  ObservedFunctionProps,
+  ObservedFunctionProfiling,
+  PrebuiltObservedFunctionProps,
+  LogLevel,
+} from './observed-function.js';
 
 export { ServiceMonitoring } from './monitoring/service-monitoring.js';
 export type {
@@ -34,26 +38,18 @@ export { QueueMonitoring } from './monitoring/queue-monitoring.js';
 export type { QueueMonitoringProps, QueueAlarms } from './monitoring/queue-monitoring.js';
 export type { MonitoringSection } from './monitoring/monitoring-section.js';
 
-export {
-  AlarmFactory,
-  describeAlarm,
-  describeWindow,
-  tune,
-  SEVERITIES,
-  SEVERITY_TAG,
-} from './alarms/alarm-factory.js';
+export { AlarmFactory, describeAlarm, describeWindow, tune } from './alarms/alarm-factory.js';
+export { SEVERITIES, SEVERITY_TAG } from '../contract.js';
 export type {
   AlarmFactoryProps,
   AlarmSpec,
   AlarmTuning,
   LookoutAlarm,
   ResolvedTuning,
-  Severity,
 } from './alarms/alarm-factory.js';
 export { ALARM_DEFAULTS } from './alarms/defaults.js';
 
 export { LookoutMetricFactory } from './metrics/lookout-metric-factory.js';
-export type { EventSource } from './metrics/lookout-metric-factory.js';
 export { LambdaMetricFactory } from './metrics/lambda-metric-factory.js';
 export { QueueMetricFactory } from './metrics/queue-metric-factory.js';
 export { TopicMetricFactory } from './metrics/topic-metric-factory.js';
@@ -67,7 +63,7 @@ export type { BusinessWidget, BusinessMetric } from './dashboard/business-widget
 export { ServiceLogQueries, LOG_QUERIES, CORRELATION_ID_PLACEHOLDER } from './logs/saved-queries.js';
 export type { LogQueryName, ServiceLogQueriesProps } from './logs/saved-queries.js';
 
-export { SlackAlerts, DEFAULT_NOTIFIER_ENTRY, WEBHOOK_PLACEHOLDER } from './alerts/slack-alerts.js';
+export { SlackAlerts, WEBHOOK_PLACEHOLDER } from './alerts/slack-alerts.js';
 export type { SlackAlertsProps } from './alerts/slack-alerts.js';
 export { AlarmTopic } from './alerts/alarm-topic.js';
 export type { AlarmTopicProps } from './alerts/alarm-topic.js';

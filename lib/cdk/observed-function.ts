@@ -6,16 +6,9 @@ import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { TracingMode } from './bundling.js';
-import {
-  BUNDLE_OUTPUT,
-  bundleConditions,
-  bundleDefines,
-  bundleExternals,
-  ESM_REQUIRE_BANNER,
-  LEGAL_COMMENTS,
-  requiredBuiltinAliases,
-} from './bundling.js';
+import type { TracingMode } from '../contract.js';
+import { DEFAULT_NAMESPACE, DEFAULT_PROFILE_PREFIX, ENV } from '../contract.js';
+import { BUNDLE_OUTPUT, ESM_REQUIRE_BANNER, LEGAL_COMMENTS, requiredBuiltinAliases } from './bundling.js';
 
 /** The log levels Powertools Logger understands and Lambda can filter on. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -36,25 +29,12 @@ export interface ObservedFunctionProfiling {
   readonly slowerThanMs?: number;
 }
 
-/** Key prefix of CPU profiles when none is given (the library's default too). */
-export const DEFAULT_PROFILE_PREFIX = 'profiles/';
-
 /** Namespace the Lookout runtime library writes its EMF metrics to when none is configured. */
-export const DEFAULT_METRICS_NAMESPACE = 'Lookout';
+export const DEFAULT_METRICS_NAMESPACE = DEFAULT_NAMESPACE;
+export { DEFAULT_PROFILE_PREFIX };
 
-export interface ObservedFunctionProps extends Omit<
-  NodejsFunctionProps,
-  | 'runtime'
-  | 'architecture'
-  | 'tracing'
-  | 'loggingFormat'
-  | 'logGroup'
-  | 'logRetention'
-  | 'role'
-  | 'profiling'
-> {
-  /** Path to the handler file (TypeScript or JavaScript). */
-  readonly entry: string;
+/** What Lookout sets up around a function, whoever builds its code. */
+export interface ObservabilityProps {
   /**
    * The service the function belongs to: `POWERTOOLS_SERVICE_NAME`, and the `service` dimension of
    * every metric it emits. Several functions may share one service.
@@ -84,9 +64,9 @@ export interface ObservedFunctionProps extends Omit<
   /** @default RemovalPolicy.RETAIN (logs outlive the function unless you say otherwise) */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
-   * Tracing backend of the Lookout library (`LOOKOUT_TRACING`): `xray` (Powertools Tracer),
-   * `otel` (OpenTelemetry, exporting OTLP/HTTP) or `off`. The other backends' SDKs are left out of
-   * the bundle. Lambda active tracing stays on for `xray` and `otel`, so traces join Lambda's.
+   * Tracing backend of the Lookout library (`LOOKOUT_TRACING`): `xray` (the handler imports
+   * `lookout`), `otel` (it imports `lookout/otel`) or `off`. Lambda active tracing stays on for
+   * `xray` and `otel`, so traces join Lambda's.
    * @default 'xray'
    */
   readonly tracing?: TracingMode;
@@ -99,12 +79,40 @@ export interface ObservedFunctionProps extends Omit<
   readonly otelEndpoint?: string;
   /**
    * Lookout's sampled CPU profiles (not CodeGuru Profiler: set `profilingGroup` for that), written
-   * to S3: the profiler is bundled, the environment tells the library
-   * where and when to profile, and the role may put objects under the prefix only. Without this
-   * option the bundle carries no profiler code.
+   * to S3: the environment tells the handler's `cpuProfiler()` (from `lookout/profiling`) where and
+   * when to profile, and the role may put objects under the prefix only.
    * @default no profiling
    */
   readonly profiling?: ObservedFunctionProfiling;
+}
+
+/** Options of a NodejsFunction that Lookout sets itself are left out. */
+type OwnFunctionOptions =
+  | 'runtime'
+  | 'architecture'
+  | 'tracing'
+  | 'loggingFormat'
+  | 'logGroup'
+  | 'logRetention'
+  | 'role'
+  | 'profiling'
+  | 'systemLogLevel';
+
+export interface ObservedFunctionProps
+  extends Omit<NodejsFunctionProps, OwnFunctionOptions>, ObservabilityProps {
+  /** Path to the handler file (TypeScript or JavaScript). */
+  readonly entry: string;
+}
+
+/** What monitoring needs to know of a function set up by Lookout. */
+export interface IObservedFunction extends lambda.IFunction {
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  /** The timeout the function was deployed with (used by the duration alarm). */
+  readonly timeoutDuration: Duration;
+  /** Reserved concurrency, when one was set (used by the concurrency alarm). */
+  readonly reservedConcurrency: number | undefined;
+  readonly observedLogGroup: logs.ILogGroup;
 }
 
 /**
@@ -113,68 +121,19 @@ export interface ObservedFunctionProps extends Omit<
  * ES-module esbuild bundle with source maps. Its role may only write to its own log group and
  * send traces; grant anything else explicitly.
  */
-export class ObservedFunction extends NodejsFunction {
+export class ObservedFunction extends NodejsFunction implements IObservedFunction {
   readonly serviceName: string;
   readonly metricsNamespace: string;
-  /** The timeout the function was deployed with (used by the duration alarm). */
   readonly timeoutDuration: Duration;
-  /** Reserved concurrency, when one was set (used by the concurrency alarm). */
   readonly reservedConcurrency: number | undefined;
   readonly observedLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ObservedFunctionProps) {
-    const {
-      serviceName: serviceNameProp,
-      metricsNamespace: namespaceProp,
-      logLevel: logLevelProp,
-      systemLogLevel,
-      logRetention,
-      logRemovalPolicy,
-      tracing: tracingProp,
-      otelEndpoint,
-      profiling,
-      ...functionProps
-    } = props;
-    const tracing = tracingProp ?? 'xray';
-    const serviceName = serviceNameProp ?? kebabCase(id);
-    const metricsNamespace = namespaceProp ?? DEFAULT_METRICS_NAMESPACE;
-    const logLevel = logLevelProp ?? 'INFO';
-    const timeout = props.timeout ?? Duration.seconds(10);
-    const profilePrefix = profiling ? profilingPrefix(id, profiling) : undefined;
-    const features = { tracing, profiling: profiling !== undefined };
-
-    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
-      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(scope, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${serviceName} function ${id}`,
-    });
-    logGroup.grantWrite(role);
-
+    const setup = new ObservedSetup(scope, id, props);
+    const { functionProps, bundling } = setup.split(props);
     super(scope, id, {
-      memorySize: 512,
       ...functionProps,
-      timeout,
-      role,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      tracing: tracing === 'off' ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: applicationLogLevel(logLevel),
-      systemLogLevelV2: systemLogLevel ?? lambda.SystemLogLevel.INFO,
-      logGroup,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-        POWERTOOLS_SERVICE_NAME: serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
-        POWERTOOLS_LOG_LEVEL: logLevel,
-        LOOKOUT_TRACING: tracing,
-        ...(tracing === 'otel' && otelEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint } : {}),
-        ...(profiling ? profilingEnvironment(profiling, profilePrefix!) : {}),
-      },
+      ...setup.functionOptions(props),
       bundling: {
         minify: BUNDLE_OUTPUT.minify,
         sourceMap: BUNDLE_OUTPUT.sourcemap,
@@ -184,49 +143,151 @@ export class ObservedFunction extends NodejsFunction {
         target: BUNDLE_OUTPUT.target,
         // Ship the SDK version the code was tested with rather than the one the runtime happens to have.
         bundleAwsSDK: true,
-        ...props.bundling,
-        externalModules: [...bundleExternals(features), ...(props.bundling?.externalModules ?? [])],
-        define: { ...bundleDefines(features), ...props.bundling?.define },
+        ...bundling,
         esbuildArgs: {
-          ...props.bundling?.esbuildArgs,
-          '--alias': [...requiredBuiltinAliases(), ...argList(props.bundling?.esbuildArgs?.['--alias'])],
+          ...requiredBuiltinAliases(),
           '--legal-comments': LEGAL_COMMENTS,
-          '--conditions': [
-            ...bundleConditions(features),
-            ...argList(props.bundling?.esbuildArgs?.['--conditions']),
-          ].join(','),
+          ...bundling?.esbuildArgs,
         },
-        banner: [ESM_REQUIRE_BANNER, props.bundling?.banner].filter(Boolean).join('\n'),
+        banner: [ESM_REQUIRE_BANNER, bundling?.banner].filter(Boolean).join('\n'),
       },
     });
-
-    this.serviceName = serviceName;
-    this.metricsNamespace = metricsNamespace;
-    this.timeoutDuration = timeout;
+    this.serviceName = setup.serviceName;
+    this.metricsNamespace = setup.metricsNamespace;
+    this.timeoutDuration = setup.timeout;
     this.reservedConcurrency = props.reservedConcurrentExecutions;
-    this.observedLogGroup = logGroup;
+    this.observedLogGroup = setup.logGroup;
+    setup.finish(this);
+  }
+}
 
-    if (profiling) {
-      const profileObjects = profiling.bucket.arnForObjects(`${profilePrefix}*`);
+export interface PrebuiltObservedFunctionProps
+  extends Omit<lambda.FunctionProps, OwnFunctionOptions | 'runtime'>, ObservabilityProps {}
+
+/**
+ * A function whose code is already built (a Lambda asset folder), set up as `ObservedFunction`
+ * sets up its own: what Lookout deploys for you ships this way, bundled when the package is built.
+ */
+export class PrebuiltObservedFunction extends lambda.Function implements IObservedFunction {
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  readonly timeoutDuration: Duration;
+  readonly reservedConcurrency: number | undefined;
+  readonly observedLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PrebuiltObservedFunctionProps) {
+    const setup = new ObservedSetup(scope, id, props);
+    const { functionProps } = setup.split(props);
+    super(scope, id, { ...functionProps, ...setup.functionOptions(props) });
+    this.serviceName = setup.serviceName;
+    this.metricsNamespace = setup.metricsNamespace;
+    this.timeoutDuration = setup.timeout;
+    this.reservedConcurrency = props.reservedConcurrentExecutions;
+    this.observedLogGroup = setup.logGroup;
+    setup.finish(this);
+  }
+}
+
+/** Everything both kinds of observed function share: made before the function, finished after it. */
+class ObservedSetup {
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  readonly timeout: Duration;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  readonly tracing: TracingMode;
+  readonly #logLevel: LogLevel;
+  readonly #profiling: ObservedFunctionProfiling | undefined;
+  readonly #profilePrefix: string | undefined;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps & { timeout?: Duration }) {
+    this.tracing = props.tracing ?? 'xray';
+    this.serviceName = props.serviceName ?? kebabCase(id);
+    this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    this.#logLevel = props.logLevel ?? 'INFO';
+    this.timeout = props.timeout ?? Duration.seconds(10);
+    this.#profiling = props.profiling;
+    this.#profilePrefix = props.profiling ? profilingPrefix(id, props.profiling) : undefined;
+
+    this.logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${this.serviceName} function ${id}`,
+    });
+    this.logGroup.grantWrite(this.role);
+  }
+
+  /** The caller's own function options, without the ones that only Lookout reads. */
+  split<T extends ObservabilityProps>(props: T) {
+    const {
+      serviceName: _serviceName,
+      metricsNamespace: _metricsNamespace,
+      logLevel: _logLevel,
+      systemLogLevel: _systemLogLevel,
+      logRetention: _logRetention,
+      logRemovalPolicy: _logRemovalPolicy,
+      tracing: _tracing,
+      otelEndpoint: _otelEndpoint,
+      profiling: _profiling,
+      ...functionProps
+    } = props;
+    return { functionProps, bundling: (props as { bundling?: ObservedFunctionProps['bundling'] }).bundling };
+  }
+
+  /** The function options Lookout sets. */
+  functionOptions(props: ObservabilityProps & { environment?: Record<string, string>; memorySize?: number }) {
+    return {
+      memorySize: props.memorySize ?? 512,
+      timeout: this.timeout,
+      role: this.role,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: this.tracing === 'off' ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: applicationLogLevel(this.#logLevel),
+      systemLogLevelV2: props.systemLogLevel ?? lambda.SystemLogLevel.INFO,
+      logGroup: this.logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: this.#logLevel,
+        [ENV.tracing]: this.tracing,
+        ...(this.tracing === 'otel' && props.otelEndpoint
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: props.otelEndpoint }
+          : {}),
+        ...(this.#profiling ? profilingEnvironment(this.#profiling, this.#profilePrefix!) : {}),
+      },
+    };
+  }
+
+  /** Grants and cdk-nag acknowledgements, once the function exists. */
+  finish(fn: lambda.Function): void {
+    const role = this.role;
+    if (this.#profiling) {
+      const profileObjects = this.#profiling.bucket.arnForObjects(`${this.#profilePrefix}*`);
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [profileObjects] }),
       );
-      if (profiling.bucket.encryptionKey) {
+      if (this.#profiling.bucket.encryptionKey) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({
             actions: ['kms:GenerateDataKey'],
-            resources: [profiling.bucket.encryptionKey.keyArn],
+            resources: [this.#profiling.bucket.encryptionKey.keyArn],
           }),
         );
       }
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${flatReference(Stack.of(this).resolve(profileObjects))}]`,
+        id: `AwsSolutions-IAM5[Resource::${flatReference(Stack.of(fn).resolve(profileObjects))}]`,
         reason:
           'CPU profile keys are made per invocation (function, time, request id), so PutObject is granted on the profile prefix of the bucket and nowhere else.',
       });
     }
-
-    if (tracing !== 'off') {
+    if (this.tracing !== 'off') {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -253,13 +314,11 @@ function profilingPrefix(id: string, profiling: ObservedFunctionProfiling): stri
 
 function profilingEnvironment(profiling: ObservedFunctionProfiling, prefix: string): Record<string, string> {
   return {
-    LOOKOUT_PROFILE_BUCKET: profiling.bucket.bucketName,
-    LOOKOUT_PROFILE_PREFIX: prefix,
-    ...(profiling.sampleRate !== undefined
-      ? { LOOKOUT_PROFILE_SAMPLE_RATE: String(profiling.sampleRate) }
-      : {}),
+    [ENV.profileBucket]: profiling.bucket.bucketName,
+    [ENV.profilePrefix]: prefix,
+    ...(profiling.sampleRate !== undefined ? { [ENV.profileSampleRate]: String(profiling.sampleRate) } : {}),
     ...(profiling.slowerThanMs !== undefined
-      ? { LOOKOUT_PROFILE_SLOWER_THAN_MS: String(profiling.slowerThanMs) }
+      ? { [ENV.profileSlowerThanMs]: String(profiling.slowerThanMs) }
       : {}),
   };
 }
@@ -284,11 +343,6 @@ function flatReference(node: unknown): string {
   if (value['Fn::ImportValue'] !== undefined) return flatReference(value['Fn::ImportValue']);
   if (value.Ref !== undefined) return `<${flatReference(value.Ref)}>`;
   return JSON.stringify(node);
-}
-
-function argList(value: string | boolean | string[] | undefined): string[] {
-  if (Array.isArray(value)) return value;
-  return typeof value === 'string' && value !== '' ? [value] : [];
 }
 
 function applicationLogLevel(level: LogLevel): lambda.ApplicationLogLevel {

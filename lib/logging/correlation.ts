@@ -3,10 +3,9 @@
  * header, the `correlation_id` member of a W3C `baggage` header, SNS or SQS message attributes, an
  * EventBridge `detail` field, the API Gateway request id, and finally the Lambda request id.
  */
+import { CORRELATION_HEADER } from '../contract.js';
 import type { ClassifiedEvent } from '../events.js';
 import { isObject, str } from '../events.js';
-
-export const CORRELATION_HEADER = 'x-correlation-id';
 const HEADER_NAMES = [CORRELATION_HEADER, 'x-request-id'];
 const ATTRIBUTE_NAMES = ['x-correlation-id', 'correlation_id', 'correlationId', 'correlation-id'];
 const DETAIL_FIELDS = ['correlation_id', 'correlationId'];

@@ -5,11 +5,12 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ProfileReason } from './plugin.js';
 
 export const PROFILE_EXTENSION = '.cpuprofile';
 
 /** Why an invocation was profiled: picked by the sample rate, or still running past the threshold. */
-export type ProfileReason = 'sampled' | 'slow';
+export type { ProfileReason };
 
 export interface ProfileKeyParts {
   functionName: string;

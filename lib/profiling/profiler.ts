@@ -12,33 +12,21 @@ import type { Profiler as Inspector } from 'node:inspector';
 import type { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import type * as S3 from '@aws-sdk/client-s3';
-import type { ResolvedProfiling } from '../config.js';
 import { reportFailure } from '../report.js';
-import type { ProfileReason } from './layout.js';
 import { profileKey } from './layout.js';
+import type {
+  AttachedProfiler,
+  ProfiledInvocation,
+  ProfileLog,
+  ProfileReason,
+  ProfileRun,
+} from './plugin.js';
+import type { ResolvedProfiling } from './settings.js';
 
 /** Microseconds between samples: fine enough for invocations of tens of milliseconds. */
 export const SAMPLING_INTERVAL_US = 500;
 /** Longest wait for a write, whatever time the invocation has left. */
 const MAX_WRITE_WAIT_MS = 5000;
-
-/** One invocation's profiling: armed (a timer), running, or neither. */
-export interface ProfileRun {
-  reason: ProfileReason;
-  running: boolean;
-  timer: NodeJS.Timeout | undefined;
-}
-
-export interface ProfiledInvocation {
-  functionName: string;
-  requestId: string;
-  correlationId: string;
-  /** Milliseconds left before the Lambda timeout. */
-  remainingMs: number;
-}
-
-/** Logs the one line that says where a profile went. */
-export type ProfileLog = (message: string, fields: Record<string, unknown>) => void;
 
 type Writer = (key: string, json: string, metadata: Record<string, string>) => Promise<string>;
 
@@ -51,7 +39,10 @@ let session: Session | undefined;
  * NODE_PATH, which ES-module resolution ignores); elsewhere, the project's own node_modules.
  */
 function loadS3Client(): typeof S3 {
-  return createRequire(import.meta.url)('@aws-sdk/client-s3') as typeof S3;
+  // Resolved from the task root (where Lambda's NODE_PATH also leads), not from import.meta: a
+  // CommonJS bundle has no import.meta.
+  const root = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+  return createRequire(`${root}/index.js`)('@aws-sdk/client-s3') as typeof S3;
 }
 
 /** One inspector session per process, connected on first use; its calls are dispatched at once. */
@@ -64,7 +55,7 @@ async function inspector(): Promise<Session> {
   return created;
 }
 
-export class Profiler {
+export class CpuProfiler implements AttachedProfiler {
   readonly #settings: ResolvedProfiling;
   readonly #log: ProfileLog;
   #session: Session | undefined;

@@ -1,40 +1,31 @@
 /**
- * Loads the chosen tracing backend. The backend modules are small; each loads its SDK itself,
- * on first use, so a function pays only for the SDK it chose.
- *
- * `process.env.LOOKOUT_BUNDLE_TRACING` is replaced at bundle time (lib/cdk/bundling.ts) by the one
- * backend a bundle carries, so that esbuild drops the other's code; it has to stay written out in
- * each condition for that. Unbundled it is unset, and every backend is available.
+ * Picks the tracing backend of a wrapped handler. Each entry point brings one backend (`lookout`:
+ * X-Ray, `lookout/otel`: OpenTelemetry), so that a bundle carries only the SDK its imports reach;
+ * asking an entry point for the other backend is a configuration error, reported at init.
  */
-import type { ResolvedConfig, TracingMode } from '../config.js';
+import type { ResolvedConfig } from '../config.js';
+import type { TracingMode } from '../contract.js';
 import type { TracingBackend } from './backend.js';
 import { offBackend } from './backend.js';
-import { createOtelBackend } from './otel.js';
-import { createXRayBackend } from './xray.js';
 
-export async function loadTracingBackend(config: ResolvedConfig): Promise<TracingBackend> {
-  if (config.tracing === 'xray') {
-    if (process.env.LOOKOUT_BUNDLE_TRACING === undefined || process.env.LOOKOUT_BUNDLE_TRACING === 'xray') {
-      return createXRayBackend({
-        serviceName: config.serviceName,
-        captureHttpRequests: config.captureHttpRequests,
-      });
-    }
-    throw notInBundle('xray', process.env.LOOKOUT_BUNDLE_TRACING);
-  }
-  if (config.tracing === 'otel') {
-    if (process.env.LOOKOUT_BUNDLE_TRACING === undefined || process.env.LOOKOUT_BUNDLE_TRACING === 'otel') {
-      return createOtelBackend({
-        serviceName: config.serviceName,
-        serviceVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-        functionName: config.functionName,
-        functionMemoryMb: config.functionMemoryMb,
-      });
-    }
-    throw notInBundle('otel', process.env.LOOKOUT_BUNDLE_TRACING);
-  }
-  return offBackend;
+/** A tracing backend an entry point brings, made once per wrapped handler. */
+export interface TracingProvider {
+  readonly mode: Exclude<TracingMode, 'off'>;
+  create(config: ResolvedConfig): TracingBackend | Promise<TracingBackend>;
 }
 
-const notInBundle = (wanted: TracingMode, bundled: string | undefined) =>
-  new Error(`tracing "${wanted}" is not in this bundle, built for "${bundled}" (ObservedFunction tracing)`);
+const ENTRY_POINT: Record<TracingProvider['mode'], string> = { xray: 'lookout', otel: 'lookout/otel' };
+
+export async function loadTracingBackend(
+  config: ResolvedConfig,
+  provider: TracingProvider,
+): Promise<TracingBackend> {
+  if (config.tracing === 'off') return offBackend;
+  if (config.tracing !== provider.mode) {
+    throw new Error(
+      `tracing "${config.tracing}" was asked for, but this handler was wrapped by ${ENTRY_POINT[provider.mode]}, ` +
+        `which traces with ${provider.mode}: import withObservability from ${ENTRY_POINT[config.tracing]} instead. Tracing is off.`,
+    );
+  }
+  return provider.create(config);
+}

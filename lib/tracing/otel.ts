@@ -4,21 +4,37 @@
  * each invocation returns. A handler span per invocation, child spans for `traced()`,
  * `timeDbQuery` and AWS SDK calls, errors recorded with status.
  */
+import { randomBytes } from 'node:crypto';
 import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api';
-import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ResolvedConfig } from '../config.js';
 import type { ClassifiedEvent } from '../events.js';
 import { reportFailure } from '../report.js';
 import type { Annotations, InvocationSpan, InvocationStart, TracingBackend } from './backend.js';
 import { asError } from './backend.js';
 import type { TraceContext } from './context.js';
+import type { TracingProvider } from './index.js';
 import { extractIncomingContext, lambdaTraceContext } from './propagation.js';
 
-export interface OtelBackendOptions {
-  serviceName: string;
-  serviceVersion: string | undefined;
-  functionName: string;
-  functionMemoryMb: number | undefined;
-}
+/**
+ * Trace ids X-Ray accepts: the first 8 hex digits are the start time in epoch seconds. Written here
+ * rather than taken from @opentelemetry/id-generator-aws-xray, whose dependency on an older SDK
+ * conflicts with the current @opentelemetry/api.
+ */
+const xrayIdGenerator = {
+  generateTraceId: (): string =>
+    Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, '0') + randomBytes(12).toString('hex'),
+  generateSpanId: (): string => randomBytes(8).toString('hex'),
+};
+
+/** The backend of the `lookout/otel` entry point. */
+export const otelTracing: TracingProvider = { mode: 'otel', create: createOtelBackend };
 
 interface SdkClient {
   middlewareStack?: {
@@ -41,39 +57,28 @@ function triggerOf(event: ClassifiedEvent): 'http' | 'pubsub' | 'datasource' | '
   return 'other';
 }
 
-export async function createOtelBackend(options: OtelBackendOptions): Promise<TracingBackend> {
-  const [api, sdk, resources, exporterModule, idGenerator, contextManager] = await Promise.all([
-    import('@opentelemetry/api'),
-    import('@opentelemetry/sdk-trace'),
-    import('@opentelemetry/resources'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/id-generator-aws-xray'),
-    import('@opentelemetry/context-async-hooks'),
-  ]);
-  const { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, TraceFlags } = api;
-
+export function createOtelBackend(config: ResolvedConfig): TracingBackend {
   const env = process.env;
-  const resource = resources
-    .resourceFromAttributes({
-      'service.name': options.serviceName,
-      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
-      'cloud.provider': 'aws',
-      'cloud.platform': 'aws_lambda',
-      ...(env.AWS_REGION ? { 'cloud.region': env.AWS_REGION } : {}),
-      'faas.name': options.functionName,
-      ...(env.AWS_LAMBDA_FUNCTION_VERSION ? { 'faas.version': env.AWS_LAMBDA_FUNCTION_VERSION } : {}),
-      ...(env.AWS_LAMBDA_LOG_STREAM_NAME ? { 'faas.instance': env.AWS_LAMBDA_LOG_STREAM_NAME } : {}),
-      ...(options.functionMemoryMb ? { 'faas.max_memory': options.functionMemoryMb * 1024 * 1024 } : {}),
-    })
+  const resource = resourceFromAttributes({
+    'service.name': config.serviceName,
+    ...(env.AWS_LAMBDA_FUNCTION_VERSION ? { 'service.version': env.AWS_LAMBDA_FUNCTION_VERSION } : {}),
+    'cloud.provider': 'aws',
+    'cloud.platform': 'aws_lambda',
+    ...(env.AWS_REGION ? { 'cloud.region': env.AWS_REGION } : {}),
+    'faas.name': config.functionName,
+    ...(env.AWS_LAMBDA_FUNCTION_VERSION ? { 'faas.version': env.AWS_LAMBDA_FUNCTION_VERSION } : {}),
+    ...(env.AWS_LAMBDA_LOG_STREAM_NAME ? { 'faas.instance': env.AWS_LAMBDA_LOG_STREAM_NAME } : {}),
+    ...(config.functionMemoryMb ? { 'faas.max_memory': config.functionMemoryMb * 1024 * 1024 } : {}),
+  })
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME still win, as the specification says.
-    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+    .merge(detectResources({ detectors: [envDetector] }));
 
-  const provider: TracerProvider = new sdk.TracerProvider({
+  const provider = new TracerProvider({
     resource,
-    idGenerator: new idGenerator.AWSXRayIdGenerator(),
-    spanProcessors: [new sdk.BatchSpanProcessor({ exporter: new exporterModule.OTLPTraceExporter() })],
+    idGenerator: xrayIdGenerator,
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
   });
-  const manager = new contextManager.AsyncLocalStorageContextManager().enable();
+  const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
   const tracer: Tracer = provider.getTracer('lookout');
 
@@ -122,7 +127,7 @@ export async function createOtelBackend(options: OtelBackendOptions): Promise<Tr
         'faas.coldstart': start.annotations.cold_start === true,
       };
       const kind = trigger === 'http' ? SpanKind.SERVER : SpanKind.CONSUMER;
-      const span = tracer.startSpan(options.functionName, { kind, attributes }, parentContext);
+      const span = tracer.startSpan(config.functionName, { kind, attributes }, parentContext);
       invocationContext = trace.setSpan(parentContext, span);
       return {
         annotate: (more) => span.setAttributes(more),

@@ -6,11 +6,13 @@
  * parsed Lambda's trace header (from the invocation store where Lambda runs invocations
  * concurrently, where the environment variable is not per invocation).
  */
-import type { Tracer } from '@aws-lambda-powertools/tracer';
+import './esm-require.js';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { ResolvedConfig } from '../config.js';
 import type { Annotations, InvocationSpan, TracingBackend } from './backend.js';
 import { annotationKey, asError, noopSpan } from './backend.js';
 import type { TraceContext } from './context.js';
-import { loadTracer } from '#xray-tracer';
+import type { TracingProvider } from './index.js';
 
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 
@@ -18,14 +20,13 @@ const annotateSegment = (segment: Segment, annotations: Annotations): void => {
   for (const key in annotations) segment.addAnnotation(annotationKey(key), annotations[key]!);
 };
 
-export async function createXRayBackend(options: {
-  serviceName: string;
-  captureHttpRequests: boolean | undefined;
-}): Promise<TracingBackend> {
-  const Tracer = await loadTracer();
+/** The backend of the `lookout` entry point. */
+export const xrayTracing: TracingProvider = { mode: 'xray', create: createXRayBackend };
+
+export function createXRayBackend(config: ResolvedConfig): TracingBackend {
   const tracer = new Tracer({
-    serviceName: options.serviceName,
-    captureHTTPsRequests: options.captureHttpRequests,
+    serviceName: config.serviceName,
+    captureHTTPsRequests: config.captureHttpRequests,
   });
   const handlerSegmentName = `## ${process.env._HANDLER ?? 'handler'}`;
 

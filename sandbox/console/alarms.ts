@@ -1,6 +1,6 @@
 /** Alarm states as the console's alarms panel shows them, and the adapter from the alarm evaluator. */
-import { declaredSeverity } from '../../functions/slack-notifier/alarm-facts.js';
-import { normalizeTags } from '../../functions/slack-notifier/parse-notification.js';
+import { declaredSeverity } from '../../lib/handlers/slack-notifier/alarm-facts.js';
+import { normalizeTags } from '../../lib/handlers/slack-notifier/parse-notification.js';
 import type { AlarmDefinition, AlarmState, AlarmStatus } from '../alarms/types.js';
 
 export interface ConsoleAlarm {

@@ -4,7 +4,6 @@
  * inside (the AWS SDK included) and a linked source map.
  */
 import { build, type BuildFailure, type Message } from 'esbuild';
-import type { TracingMode } from '../../lib/cdk/bundling.js';
 import { esbuildOptions } from '../../lib/cdk/bundling.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -23,8 +22,6 @@ export interface BundleOptions {
   entry: string;
   /** Output folder. @default `.sandbox/functions/<name>` */
   outDir?: string;
-  /** The tracing backend the bundle carries, as `ObservedFunction` would bundle it. @default 'xray' */
-  tracing?: TracingMode;
 }
 
 export interface FunctionBundle {
@@ -59,9 +56,8 @@ export async function bundleFunction(options: BundleOptions): Promise<FunctionBu
   await rm(directory, { recursive: true, force: true });
   await mkdir(directory, { recursive: true });
   try {
-    // Bundled as ObservedFunction bundles (the profiler included, so that profiles can be taken locally).
     await build({
-      ...esbuildOptions(options.tracing ?? 'xray', { profiling: true }),
+      ...esbuildOptions(),
       entryPoints: [entry],
       outfile: file,
       logLevel: 'silent',

@@ -26,10 +26,7 @@ describe('cdk-nag AwsSolutions on the lookout/cdk constructs', () => {
   const app = new App({ context: NO_BUNDLING });
   const stack = new Stack(app, 'Observed');
   const fn = new ObservedFunction(stack, 'Api', { entry: FIXTURE_ENTRY, serviceName: 'orders' });
-  const alerts = new SlackAlerts(stack, 'Alerts', {
-    notifierEntry: FIXTURE_ENTRY,
-    alertPathEmail: 'ops@example.com',
-  });
+  const alerts = new SlackAlerts(stack, 'Alerts', { alertPathEmail: 'ops@example.com' });
   new ServiceMonitoring(stack, 'Monitoring', {
     functions: [fn],
     alarmTopic: alerts.topic,

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DEFAULT_NOTIFIER_ENTRY, SlackAlerts, WEBHOOK_PLACEHOLDER } from '../../lib/cdk/index.js';
+import { SlackAlerts, WEBHOOK_PLACEHOLDER } from '../../lib/cdk/index.js';
 import type { Resource } from './support/template.js';
 import {
   alarmsByName,
-  FIXTURE_ENTRY,
   NO_BUNDLING,
   renderValue,
   onlyResource,
@@ -16,7 +17,7 @@ import {
 
 function build(props: ConstructorParameters<typeof SlackAlerts>[2] = {}) {
   const stack = new Stack(new App({ context: NO_BUNDLING }), 'Alerting');
-  const alerts = new SlackAlerts(stack, 'Alerts', { notifierEntry: FIXTURE_ENTRY, ...props });
+  const alerts = new SlackAlerts(stack, 'Alerts', props);
   const template = Template.fromStack(stack);
   const id = (construct: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(construct.node.defaultChild as never);
@@ -261,7 +262,7 @@ describe('SlackAlerts with a secret object', () => {
   it('uses the given secret and grants read on it', () => {
     const stack = new Stack(new App({ context: NO_BUNDLING }), 'Given');
     const secret = new secretsmanager.Secret(stack, 'Mine');
-    const alerts = new SlackAlerts(stack, 'Alerts', { notifierEntry: FIXTURE_ENTRY, webhookSecret: secret });
+    const alerts = new SlackAlerts(stack, 'Alerts', { webhookSecret: secret });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     const secretId = stack.getLogicalId(secret.node.defaultChild as never);
@@ -286,15 +287,31 @@ describe('SlackAlerts input checks', () => {
     expect(
       () =>
         new SlackAlerts(stack, 'Alerts', {
-          notifierEntry: FIXTURE_ENTRY,
           webhookSecret: secret,
           webhookSecretName: 'x',
         }),
     ).toThrow(/either webhookSecret or webhookSecretName/);
   });
 
-  it('defaults to the Lookout notifier in functions/slack-notifier', () => {
-    expect(DEFAULT_NOTIFIER_ENTRY).toMatch(/functions\/slack-notifier\/handler\.ts$/);
-    expect(existsSync(DEFAULT_NOTIFIER_ENTRY)).toBe(true);
+  it('deploys the notifier built into the package, bundling nothing at synth', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'lookout-notifier-asset-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+      const stack = new Stack(app, 'Prebuilt');
+      new SlackAlerts(stack, 'Alerts');
+      const [, notifier] = onlyResource(Template.fromStack(stack), 'AWS::Lambda::Function');
+      expect(notifier.Properties.Handler).toBe('index.handler');
+      expect(notifier.Properties.Runtime).toBe('nodejs24.x');
+      app.synth();
+      const asset = join(outdir, (notifier.Metadata as Record<string, string>)['aws:asset:path']!);
+      const bundle = readFileSync(join(asset, 'index.mjs'), 'utf8');
+      const built = readFileSync(
+        new URL('../../dist/assets/slack-notifier/index.mjs', import.meta.url),
+        'utf8',
+      );
+      expect(bundle).toBe(built);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,9 @@
 /**
- * ObservedFunction's bundles: one tracing backend each, the profiler only when asked for, builtins
- * loaded without their ES-module facade; and a bundle that runs.
+ * What a bundle carries follows from its imports: `lookout` brings X-Ray, `lookout/otel`
+ * OpenTelemetry, `lookout/profiling` the profiler, under plain esbuild with no flags. And
+ * ObservedFunction's own bundles: the environment it sets, builtins loaded without their ES-module
+ * facade, and a bundle that runs. The fixtures import Lookout by package name, so these bundles are
+ * made from the built package (npm run build).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type { TracingMode } from '../../lib/cdk/index.js';
+import { buildSync } from 'esbuild';
 import { ObservedFunction } from '../../lib/cdk/index.js';
 
-const entry = fileURLToPath(new URL('./fixtures/observed/handler.ts', import.meta.url));
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/entry-points/${name}.ts`, import.meta.url));
 // String literals each SDK keeps in a minified bundle.
 const XRAY_MARKER = 'AWS_XRAY_DAEMON_ADDRESS';
 const OTEL_MARKER = 'OTEL_EXPORTER_OTLP_COMPRESSION';
@@ -23,21 +27,75 @@ const PROFILER_MARKER = 'Profiler.start';
 const S3_CLIENT_MARKER = 'x-amz-bucket-region';
 const invokeBundle = fileURLToPath(new URL('./fixtures/invoke-bundle.mjs', import.meta.url));
 
-type Variant = TracingMode | 'xray-profiling';
-describe('ObservedFunction tracing backends', () => {
+describe('plain esbuild bundles carry what their imports reach', () => {
+  const plain = new Map<string, string>();
+  beforeAll(() => {
+    for (const name of ['xray', 'otel', 'profiling']) {
+      // What `esbuild --bundle --minify --format=esm --platform=node` does, and nothing more.
+      const result = buildSync({
+        entryPoints: [fixture(name)],
+        bundle: true,
+        minify: true,
+        format: 'esm',
+        platform: 'node',
+        write: false,
+        logLevel: 'silent',
+      });
+      plain.set(name, result.outputFiles[0]!.text);
+    }
+  });
+  // Booleans, so that a failure does not print a megabyte of bundle.
+  const has = (name: string, marker: string) => plain.get(name)!.includes(marker);
+
+  it('lookout: X-Ray and no OpenTelemetry', () => {
+    expect({ xray: has('xray', XRAY_MARKER), otel: has('xray', OTEL_MARKER) }).toEqual({
+      xray: true,
+      otel: false,
+    });
+    expect(has('xray', OTEL_BACKEND_MARKER)).toBe(false);
+  });
+
+  it('lookout/otel: OpenTelemetry and no X-Ray, even with a helper imported from lookout', () => {
+    expect({ xray: has('otel', XRAY_MARKER), otel: has('otel', OTEL_MARKER) }).toEqual({
+      xray: false,
+      otel: true,
+    });
+    expect(has('otel', OTEL_BACKEND_MARKER)).toBe(true);
+  });
+
+  it('the profiler only where lookout/profiling is imported, and never the S3 client', () => {
+    expect({ xray: has('xray', PROFILER_MARKER), profiling: has('profiling', PROFILER_MARKER) }).toEqual({
+      xray: false,
+      profiling: true,
+    });
+    // The profiler takes its S3 client from the Lambda runtime, not from the bundle.
+    expect(has('profiling', S3_CLIENT_MARKER)).toBe(false);
+  });
+
+  it('keeps the module that gives the X-Ray SDK a require, which esbuild would otherwise drop', () => {
+    const definesRequire = (name: string) =>
+      /defineProperty\([\w$]+,"require",\{value:/.test(plain.get(name)!);
+    expect({ xray: definesRequire('xray'), otel: definesRequire('otel') }).toEqual({
+      xray: true,
+      otel: false,
+    });
+  });
+});
+
+describe('ObservedFunction bundles', () => {
   let outdir: string;
-  const templates = new Map<Variant, Template>();
-  const bundles = new Map<Variant, string>();
-  const bundlePaths = new Map<Variant, string>();
+  const templates = new Map<string, Template>();
+  const bundles = new Map<string, string>();
+  const bundlePaths = new Map<string, string>();
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'lookout-tracing-'));
     const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stacks = new Map<Variant, Stack>();
+    const stacks = new Map<string, Stack>();
     for (const tracing of ['xray', 'otel', 'off'] as const) {
       const stack = new Stack(app, `Fn-${tracing}`);
       new ObservedFunction(stack, 'Api', {
-        entry,
+        entry: fixture(tracing === 'otel' ? 'otel' : 'xray'),
         tracing,
         ...(tracing === 'otel' ? { otelEndpoint: 'http://collector.internal:4318' } : {}),
       });
@@ -45,7 +103,7 @@ describe('ObservedFunction tracing backends', () => {
     }
     const profiled = new Stack(app, 'Fn-xray-profiling');
     new ObservedFunction(profiled, 'Api', {
-      entry,
+      entry: fixture('profiling'),
       profiling: {
         bucket: s3.Bucket.fromBucketName(profiled, 'Profiles', 'lookout-profiles'),
         sampleRate: 1,
@@ -60,12 +118,11 @@ describe('ObservedFunction tracing backends', () => {
       bundlePaths.set(variant, path);
       bundles.set(variant, readFileSync(path, 'utf8'));
     }
-    expect(readdirSync(outdir).filter((name) => name.startsWith('asset.'))).toHaveLength(4);
   }, 120_000);
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('tells the library which backend to load, and where OpenTelemetry spans go', () => {
+  it('tells the library which backend to use, and where OpenTelemetry spans go', () => {
     templates.get('xray')!.hasResourceProperties('AWS::Lambda::Function', {
       TracingConfig: { Mode: 'Active' },
       Environment: { Variables: { LOOKOUT_TRACING: 'xray' } },
@@ -82,53 +139,12 @@ describe('ObservedFunction tracing backends', () => {
     });
   });
 
-  it('bundles only the chosen backend', () => {
-    // Booleans, so that a failure does not print a megabyte of bundle.
-    const has = (variant: Variant, marker: string) => bundles.get(variant)!.includes(marker);
-    expect({
-      xray: has('xray', XRAY_MARKER),
-      otel: has('otel', XRAY_MARKER),
-      off: has('off', XRAY_MARKER),
-    }).toEqual({
-      xray: true,
-      otel: false,
-      off: false,
-    });
-    expect({
-      xray: has('xray', OTEL_MARKER),
-      otel: has('otel', OTEL_MARKER),
-      off: has('off', OTEL_MARKER),
-    }).toEqual({
-      xray: false,
-      otel: true,
-      off: false,
-    });
-    expect(bundles.get('off')!.length).toBeLessThan(bundles.get('xray')!.length);
-  });
-
-  it("leaves the other backend's own module out too, and the profiler unless asked for", () => {
-    const has = (variant: Variant, marker: string) => bundles.get(variant)!.includes(marker);
-    expect({
-      xray: has('xray', OTEL_BACKEND_MARKER),
-      otel: has('otel', OTEL_BACKEND_MARKER),
-      off: has('off', OTEL_BACKEND_MARKER),
-    }).toEqual({ xray: false, otel: true, off: false });
-    expect({
-      xray: has('xray', PROFILER_MARKER),
-      otel: has('otel', PROFILER_MARKER),
-      off: has('off', PROFILER_MARKER),
-      profiling: has('xray-profiling', PROFILER_MARKER),
-    }).toEqual({ xray: false, otel: false, off: false, profiling: true });
-    // The profiler takes its S3 client from the Lambda runtime, not from the bundle.
-    expect(has('xray-profiling', S3_CLIENT_MARKER)).toBe(false);
-  });
-
-  it('imports Powertools Tracer statically in an X-Ray bundle, so that no module waits behind import()', () => {
+  it('imports Powertools Tracer statically, so that no module waits behind import()', () => {
     // esbuild inlines an import() of a bundled module as `Promise.resolve().then(...)` and wraps
-    // the modules behind it in lazy initializers; the lookout-xray-bundle condition avoids both.
+    // the modules behind it in lazy initializers.
     expect(bundles.get('xray')!.includes('Promise.resolve().then(')).toBe(false);
-    // Unbundled, the same module loads the SDK on first use (test/lib/lazy-loading.test.ts).
-    expect(bundles.get('xray')).toContain(XRAY_MARKER);
+    expect(bundles.get('xray')!.includes(XRAY_MARKER)).toBe(true);
+    expect(bundles.get('otel')!.includes(XRAY_MARKER)).toBe(false);
   });
 
   it('loads node:http and node:https with require, never through their ES-module facade', () => {

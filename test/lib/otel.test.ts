@@ -17,7 +17,7 @@ setLambdaEnv({
   AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
 });
 delete process.env._X_AMZN_TRACE_ID;
-const { withObservability, traced, timeDbQuery, captureAwsClient } = await import('../../lib/index.js');
+const { withObservability, traced, timeDbQuery, captureAwsClient } = await import('../../lib/otel.js');
 const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
 
 afterAll(async () => {
@@ -29,7 +29,7 @@ const SERVER = 2;
 const ERROR = 2;
 let output: CapturedOutput;
 
-describe("tracing: 'otel'", () => {
+describe('lookout/otel', () => {
   it('exports the handler span and its children, linked, with attributes and resource, before returning', async () => {
     const client = captureAwsClient(new DynamoDBClient({ region: 'eu-west-2' }));
     const handler = withObservability(

@@ -1,5 +1,6 @@
 /** Sampled CPU profiles: which invocations are profiled, where profiles go, and failures that stay out of the handler. */
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { ProfilingOptions } from '../../lib/profiling/index.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createServer } from 'node:http';
@@ -16,9 +17,8 @@ setLambdaEnv({
 });
 const { withObservability } = await import('../../lib/index.js');
 const { listProfiles, parseProfileKey, profileKey } = await import('../../lib/profiling/layout.js');
-const { Profiler } = await import('../../lib/profiling/profiler.js');
-
-type ProfilingOptions = NonNullable<Parameters<typeof withObservability>[1]>['profiling'];
+const { CpuProfiler } = await import('../../lib/profiling/profiler.js');
+const { cpuProfiler } = await import('../../lib/profiling/index.js');
 interface CpuProfile {
   nodes: { callFrame: { functionName: string } }[];
   samples: number[];
@@ -81,7 +81,7 @@ function profiledHandler(
       if (work.spinMs) (work.spinner ?? spin)(work.spinMs);
       return { statusCode: 200, body: 'ok' };
     },
-    { tracing: 'off', profiling },
+    { tracing: 'off', profiler: cpuProfiler(profiling) },
   );
 }
 
@@ -171,7 +171,7 @@ describe('profiling to a local folder', () => {
         spin(5);
         throw failure;
       },
-      { tracing: 'off', profiling: { sampleRate: 1 } },
+      { tracing: 'off', profiler: cpuProfiler({ sampleRate: 1 }) },
     );
     output = captureOutput();
     await expect(handler(events.eventBridge() as never, lambdaContext())).rejects.toBe(failure);
@@ -252,7 +252,6 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
     const context = lambdaContext();
     await handler(events.apiGatewayV2({ headers: { 'x-correlation-id': 'corr-s3-1' } }) as never, context);
     output.restore();
-
     expect(received).toHaveLength(1);
     const [put] = received;
     expect(put!.method).toBe('PUT');
@@ -283,9 +282,10 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
     let reports: string[] = [];
     await jest.isolateModulesAsync(async () => {
       const fresh = await import('../../lib/index.js');
+      const freshProfiling = await import('../../lib/profiling/index.js');
       const handler = fresh.withObservability(async () => ({ statusCode: 201, body: 'created' }), {
         tracing: 'off',
-        profiling: { sampleRate: 1 },
+        profiler: freshProfiling.cpuProfiler({ sampleRate: 1 }),
       });
       output = captureOutput();
       for (let i = 0; i < 2; i++) {
@@ -310,9 +310,10 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
     let reports: string[] = [];
     await jest.isolateModulesAsync(async () => {
       const fresh = await import('../../lib/index.js');
+      const freshProfiling = await import('../../lib/profiling/index.js');
       const handler = fresh.withObservability(async () => 'done', {
         tracing: 'off',
-        profiling: { sampleRate: 1 },
+        profiler: freshProfiling.cpuProfiler({ sampleRate: 1 }),
       });
       output = captureOutput();
       const started = performance.now();
@@ -338,8 +339,12 @@ describe('profiling settings that cannot work', () => {
     let reports: string[] = [];
     await jest.isolateModulesAsync(async () => {
       const fresh = await import('../../lib/index.js');
+      const freshProfiling = await import('../../lib/profiling/index.js');
       output = captureOutput();
-      const handler = fresh.withObservability(async () => 'fine', { tracing: 'off', profiling });
+      const handler = fresh.withObservability(async () => 'fine', {
+        tracing: 'off',
+        profiler: freshProfiling.cpuProfiler(profiling),
+      });
       await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe('fine');
       output.restore();
       reports = output.stderr.filter((line) => line.includes('lookout: profiling-config failed'));
@@ -360,11 +365,11 @@ describe('profiling settings that cannot work', () => {
         throw new Error('inspector gone');
       };
       const begin = jest
-        .spyOn(Profiler.prototype, 'begin')
+        .spyOn(CpuProfiler.prototype, 'begin')
         .mockImplementation(
           where === 'begin' ? broken : () => ({ reason: 'sampled', running: true, timer: undefined }),
         );
-      const end = jest.spyOn(Profiler.prototype, 'end').mockImplementation(broken);
+      const end = jest.spyOn(CpuProfiler.prototype, 'end').mockImplementation(broken);
       try {
         const failure = new Error('handler says no');
         const ok = profiledHandler({ sampleRate: 1 });
@@ -372,7 +377,7 @@ describe('profiling settings that cannot work', () => {
           async () => {
             throw failure;
           },
-          { tracing: 'off', profiling: { sampleRate: 1 } },
+          { tracing: 'off', profiler: cpuProfiler({ sampleRate: 1 }) },
         );
         output = captureOutput();
         await expect(ok(events.apiGatewayV2() as never, lambdaContext())).resolves.toMatchObject({
@@ -396,9 +401,10 @@ describe('profiling settings that cannot work', () => {
     let reports: string[] = [];
     await jest.isolateModulesAsync(async () => {
       const fresh = await import('../../lib/index.js');
+      const freshProfiling = await import('../../lib/profiling/index.js');
       const handler = fresh.withObservability(async () => ({ statusCode: 200, body: 'ok' }), {
         tracing: 'off',
-        profiling: { sampleRate: 1 },
+        profiler: freshProfiling.cpuProfiler({ sampleRate: 1 }),
       });
       output = captureOutput();
       await expect(handler(events.apiGatewayV2() as never, lambdaContext())).resolves.toMatchObject({

@@ -24,19 +24,20 @@ setLambdaEnv({
   LAMBDA_TASK_ROOT: '/var/task',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   _HANDLER: 'index.handler',
+  // Capturing HTTP patches Node's http module for the whole Jest worker, and later test files in
+  // it would trace their requests: not what these tests are about.
+  POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
 });
 const lookout = await import('../../lib/index.js');
-const {
-  withObservability,
-  messageAttributes,
-  propagationHeaders,
-  eventDetail,
-  parseTraceparent,
-  formatXRayHeader,
-} = lookout;
+const lookoutOtel = await import('../../lib/otel.js');
+/** Each backend from its own entry point, as a user imports it. */
+const wrappers = { xray: lookout.withObservability, otel: lookoutOtel.withObservability };
+const { messageAttributes, propagationHeaders, eventDetail, parseTraceparent, formatXRayHeader } = lookout;
 
 afterAll(async () => {
+  // Jest runs other test files in this process after this one: leave no trace header behind.
+  delete process.env._X_AMZN_TRACE_ID;
   daemon.close();
   await receiver.close();
 });
@@ -59,6 +60,7 @@ describe.each(['xray', 'otel'] as const)('API → SNS → function with %s', (tr
   it('keeps one trace id and one correlation id', async () => {
     let published: ReturnType<typeof messageAttributes> = {};
     let headers: Record<string, string> = {};
+    const withObservability = wrappers[tracing];
     const api = withObservability(
       async () => {
         published = messageAttributes({ kind: { DataType: 'String', StringValue: 'order' } });
@@ -123,6 +125,7 @@ describe.each(['xray', 'otel'] as const)('API → SNS → function with %s', (tr
 describe('EventBridge detail', () => {
   it('carries the correlation id and trace context to the consumer', async () => {
     let detail: Record<string, unknown> = {};
+    const withObservability = wrappers.otel;
     const producer = withObservability(
       async () => {
         detail = eventDetail({ orderId: 'o-9' });
@@ -147,7 +150,7 @@ describe('EventBridge detail', () => {
 describe('X-Ray context sent on', () => {
   it("keeps Lambda's sampling decision: an unsampled trace stays unsampled downstream", async () => {
     let headers: Record<string, string> = {};
-    const api = withObservability(
+    const api = lookout.withObservability(
       async () => {
         headers = propagationHeaders();
         return { statusCode: 200 };

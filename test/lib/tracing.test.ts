@@ -24,6 +24,9 @@ setLambdaEnv({
   LAMBDA_TASK_ROOT: '/var/task',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   _HANDLER: 'index.handler',
+  // Capturing HTTP patches Node's http module for the whole Jest worker, and later test files in
+  // it would trace their requests: not what these tests are about.
+  POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
   _X_AMZN_TRACE_ID: `Root=${ROOT};Parent=${FACADE};Sampled=1`,
 });
 const { withObservability, traced, timeDbQuery } = await import('../../lib/index.js');

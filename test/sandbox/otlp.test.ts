@@ -12,7 +12,7 @@ Object.assign(process.env, {
   POWERTOOLS_SERVICE_NAME: 'orders',
 });
 delete process.env._X_AMZN_TRACE_ID;
-const { withObservability, traced } = await import('../../lib/index.js');
+const { withObservability, traced } = await import('../../lib/otel.js');
 
 afterAll(() => receiver.close());
 

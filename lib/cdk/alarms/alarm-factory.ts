@@ -4,14 +4,10 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 
-/**
- * How urgent an alarm is. It is written both as the `severity` tag and as the first word of the
- * description (`[critical] ...`), which is the part of the SNS notification the Slack notifier
- * can read.
- */
-export type Severity = 'critical' | 'warning';
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning'];
-export const SEVERITY_TAG = 'severity';
+import type { Severity } from '../../contract.js';
+import { SEVERITIES, SEVERITY_TAG, severityPrefix } from '../../contract.js';
+
+export type { Severity };
 
 /** What a user may change about one alarm. Every field falls back to the alarm's documented default. */
 export interface AlarmTuning {
@@ -194,7 +190,7 @@ export class AlarmFactory {
 }
 
 export function describeAlarm(severity: Severity, meaning: string, firstStep: string): string {
-  const text = `[${severity}] ${meaning} First: ${firstStep}`;
+  const text = `${severityPrefix(severity)} ${meaning} First: ${firstStep}`;
   if (text.length > 1024) throw new Error(`Alarm description is longer than 1024 characters: ${text}`);
   return text;
 }

@@ -11,7 +11,8 @@ import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
 import { QueueMetricFactory } from '../metrics/queue-metric-factory.js';
 import { TopicMetricFactory } from '../metrics/topic-metric-factory.js';
 import type { MonitoringSection } from '../monitoring/monitoring-section.js';
-import type { ObservedFunction } from '../observed-function.js';
+import { METRIC } from '../../contract.js';
+import type { IObservedFunction } from '../observed-function.js';
 
 /** Alarms on the alerting path itself; all counts, firing above the threshold. */
 export interface AlertPathAlarms {
@@ -28,7 +29,7 @@ export interface AlertPathAlarms {
 }
 
 export interface AlertPathMonitoringProps {
-  readonly notifier: ObservedFunction;
+  readonly notifier: IObservedFunction;
   readonly alarmTopic: sns.ITopic;
   readonly undeliveredQueue: sqs.IQueue;
   /** Must send to a topic that does not depend on the notifier. */
@@ -71,7 +72,7 @@ export class AlertPathMonitoring extends Construct implements MonitoringSection 
       {
         id: 'AlertsFailed',
         tuning: tune(ALARM_DEFAULTS.alertsFailed, alarms.alertsFailed),
-        metric: this.notifierMetrics.metric('AlertsFailed', 'Sum', {}, 'alerts failed'),
+        metric: this.notifierMetrics.metric(METRIC.alertsFailed, 'Sum', {}, 'alerts failed'),
         meaning: (window: string) => `Slack did not accept alert messages ${window}.`,
         firstStep:
           'check the webhook URL in the secret is still valid (Slack revokes webhooks of removed apps) and look at the notifier logs for the HTTP status.',
@@ -124,15 +125,18 @@ export class AlertPathMonitoring extends Construct implements MonitoringSection 
     return [
       [
         graph('Alerts delivered, failed, malformed', [
-          m.metric('AlertsDelivered', 'Sum', {}, 'delivered'),
-          m.metric('AlertsFailed', 'Sum', {}, 'failed'),
-          m.metric('MalformedAlerts', 'Sum', {}, 'malformed'),
+          m.metric(METRIC.alertsDelivered, 'Sum', {}, 'delivered'),
+          m.metric(METRIC.alertsFailed, 'Sum', {}, 'failed'),
+          m.metric(METRIC.malformedAlerts, 'Sum', {}, 'malformed'),
         ]),
         graph(
           'Slack delivery latency (ms) and retries',
-          [m.metric('DeliveryLatency', 'p50', {}, 'p50'), m.metric('DeliveryLatency', 'p99', {}, 'p99')],
+          [
+            m.metric(METRIC.deliveryLatency, 'p50', {}, 'p50'),
+            m.metric(METRIC.deliveryLatency, 'p99', {}, 'p99'),
+          ],
           {
-            right: [m.metric('DeliveryRetries', 'Sum', {}, 'retries')],
+            right: [m.metric(METRIC.deliveryRetries, 'Sum', {}, 'retries')],
             rightLabel: 'retries',
           },
         ),

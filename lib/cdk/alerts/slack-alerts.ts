@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,15 +9,11 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmFactory } from '../alarms/alarm-factory.js';
-import { DEFAULT_METRICS_NAMESPACE, ObservedFunction } from '../observed-function.js';
+import { assetDirectory } from '../assets.js';
+import { DEFAULT_METRICS_NAMESPACE, PrebuiltObservedFunction } from '../observed-function.js';
 import type { AlertPathAlarms } from './alert-path-monitoring.js';
 import { AlertPathMonitoring } from './alert-path-monitoring.js';
 import { AlarmTopic } from './alarm-topic.js';
-
-/** The notifier that ships with Lookout. */
-export const DEFAULT_NOTIFIER_ENTRY = fileURLToPath(
-  new URL('../../../functions/slack-notifier/handler.ts', import.meta.url),
-);
 
 /** What a new webhook secret holds until someone puts the real webhook in. */
 export const WEBHOOK_PLACEHOLDER = 'REPLACE-WITH-SLACK-WEBHOOK-URL';
@@ -36,8 +32,6 @@ export interface SlackAlertsProps {
   readonly newSecretName?: string;
   /** E-mail address told when the alert path itself breaks (it has to confirm the subscription). */
   readonly alertPathEmail?: string;
-  /** @default the Lookout notifier, functions/slack-notifier/handler.ts */
-  readonly notifierEntry?: string;
   /** @default 'slack-notifier' */
   readonly serviceName?: string;
   /** @default 'Lookout' */
@@ -63,7 +57,8 @@ export class SlackAlerts extends Construct {
   readonly topic: sns.Topic;
   /** Receives the alarms about the alert path itself; subscribe a pager or e-mail to it. */
   readonly alertPathTopic: sns.Topic;
-  readonly notifier: ObservedFunction;
+  /** The notifier, deployed from the bundle built into the package. */
+  readonly notifier: PrebuiltObservedFunction;
   readonly webhookSecret: secretsmanager.ISecret;
   /**
    * The secret's name, where it is known before deployment (an existing secret, or `newSecretName`);
@@ -134,8 +129,9 @@ export class SlackAlerts extends Construct {
         'The table only holds short-lived idempotency records (hours, removed by TTL); there is nothing worth restoring to a point in time.',
     });
 
-    this.notifier = new ObservedFunction(this, 'Notifier', {
-      entry: props.notifierEntry ?? DEFAULT_NOTIFIER_ENTRY,
+    this.notifier = new PrebuiltObservedFunction(this, 'Notifier', {
+      code: lambda.Code.fromAsset(assetDirectory('slack-notifier')),
+      handler: 'index.handler',
       serviceName: props.serviceName ?? 'slack-notifier',
       metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
       description: 'Posts CloudWatch alarm notifications to Slack',

@@ -1,8 +1,8 @@
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type { DbQueryStatus, EventSource } from '../../contract.js';
+import { DIMENSION, METRIC } from '../../contract.js';
 
-/** Event sources the runtime library tags non-HTTP invocations with (`event_source` dimension). */
-export type EventSource =
-  'sqs' | 'sns' | 'eventbridge' | 'schedule' | 's3' | 'dynamodb' | 'kinesis' | 'unknown';
+export type { EventSource };
 
 /**
  * The EMF metrics the Lookout runtime library writes for one service. Names and dimension sets
@@ -22,24 +22,24 @@ export class LookoutMetricFactory {
       namespace: this.namespace,
       metricName,
       statistic,
-      dimensionsMap: { service: this.serviceName, ...dimensions },
+      dimensionsMap: { [DIMENSION.service]: this.serviceName, ...dimensions },
       ...(label ? { label } : {}),
     });
   }
 
   // HTTP invocations: dimension sets [service] and [service, route].
   httpRequests(route?: string) {
-    return this.metric('Requests', 'Sum', routeDimension(route), route ?? 'requests');
+    return this.metric(METRIC.requests, 'Sum', routeDimension(route), route ?? 'requests');
   }
   httpErrors(route?: string) {
-    return this.metric('Errors', 'Sum', routeDimension(route), route ? `${route} 5xx` : '5xx');
+    return this.metric(METRIC.errors, 'Sum', routeDimension(route), route ? `${route} 5xx` : '5xx');
   }
   httpClientErrors(route?: string) {
-    return this.metric('ClientErrors', 'Sum', routeDimension(route), route ? `${route} 4xx` : '4xx');
+    return this.metric(METRIC.clientErrors, 'Sum', routeDimension(route), route ? `${route} 4xx` : '4xx');
   }
   httpLatency(statistic: string, route?: string) {
     return this.metric(
-      'Latency',
+      METRIC.latency,
       statistic,
       routeDimension(route),
       route ? `${route} ${statistic}` : statistic,
@@ -48,72 +48,97 @@ export class LookoutMetricFactory {
 
   // Other invocations (queues, topics, schedules, ...): dimension set [service, event_source].
   eventInvocations(eventSource: EventSource) {
-    return this.metric('Invocations', 'Sum', { event_source: eventSource }, `${eventSource} invocations`);
+    return this.metric(
+      METRIC.invocations,
+      'Sum',
+      { [DIMENSION.eventSource]: eventSource },
+      `${eventSource} invocations`,
+    );
   }
   eventErrors(eventSource: EventSource) {
-    return this.metric('Errors', 'Sum', { event_source: eventSource }, `${eventSource} errors`);
+    return this.metric(
+      METRIC.errors,
+      'Sum',
+      { [DIMENSION.eventSource]: eventSource },
+      `${eventSource} errors`,
+    );
   }
   eventLatency(statistic: string, eventSource: EventSource) {
-    return this.metric('Latency', statistic, { event_source: eventSource }, `${eventSource} ${statistic}`);
+    return this.metric(
+      METRIC.latency,
+      statistic,
+      { [DIMENSION.eventSource]: eventSource },
+      `${eventSource} ${statistic}`,
+    );
   }
 
   // Runtime figures: dimension set [service, function_name].
   coldStarts(functionName: string) {
-    return this.metric('ColdStart', 'Sum', { function_name: functionName }, 'cold starts');
+    return this.metric(METRIC.coldStart, 'Sum', { [DIMENSION.functionName]: functionName }, 'cold starts');
   }
   memoryUtilization(functionName: string, statistic = 'Maximum') {
     return this.metric(
-      'MemoryUtilization',
+      METRIC.memoryUtilization,
       statistic,
-      { function_name: functionName },
+      { [DIMENSION.functionName]: functionName },
       `memory % (${statistic})`,
     );
   }
   heapUsed(functionName: string) {
-    return this.metric('HeapUsed', 'Maximum', { function_name: functionName }, 'heap MB');
+    return this.metric(METRIC.heapUsed, 'Maximum', { [DIMENSION.functionName]: functionName }, 'heap MB');
   }
   rss(functionName: string) {
-    return this.metric('Rss', 'Maximum', { function_name: functionName }, 'RSS MB');
+    return this.metric(METRIC.rss, 'Maximum', { [DIMENSION.functionName]: functionName }, 'RSS MB');
   }
   eventLoopUtilization(functionName: string, statistic = 'Maximum') {
     return this.metric(
-      'EventLoopUtilization',
+      METRIC.eventLoopUtilization,
       statistic,
-      { function_name: functionName },
+      { [DIMENSION.functionName]: functionName },
       `event loop % (${statistic})`,
     );
   }
 
   // Database queries timed with timeDbQuery: dimension sets [service] and [service, status].
-  dbQueries(status?: 'success' | 'error') {
+  dbQueries(status?: DbQueryStatus) {
     return this.metric(
-      'DbQueries',
+      METRIC.dbQueries,
       'Sum',
-      status ? { status } : {},
+      status ? { [DIMENSION.status]: status } : {},
       status ? `queries ${status}` : 'queries',
     );
   }
   dbQueryLatency(statistic: string) {
-    return this.metric('DbQueryLatency', statistic, {}, `query ${statistic}`);
+    return this.metric(METRIC.dbQueryLatency, statistic, {}, `query ${statistic}`);
   }
 
   // Caches: dimension set [service, cache].
   cacheHits(cache: string) {
-    return this.metric('CacheHits', 'Sum', { cache }, `${cache} hits`);
+    return this.metric(METRIC.cacheHits, 'Sum', { [DIMENSION.cache]: cache }, `${cache} hits`);
   }
   cacheMisses(cache: string) {
-    return this.metric('CacheMisses', 'Sum', { cache }, `${cache} misses`);
+    return this.metric(METRIC.cacheMisses, 'Sum', { [DIMENSION.cache]: cache }, `${cache} misses`);
   }
 
   // Health check results about a target service: dimension set [service, target].
   healthCheckSuccess(target: string, statistic = 'Minimum') {
-    return this.metric('HealthCheckSuccess', statistic, { target }, `${target} healthy`);
+    return this.metric(
+      METRIC.healthCheckSuccess,
+      statistic,
+      { [DIMENSION.target]: target },
+      `${target} healthy`,
+    );
   }
   healthCheckLatency(target: string, statistic = 'Maximum') {
-    return this.metric('HealthCheckLatency', statistic, { target }, `${target} check ms`);
+    return this.metric(
+      METRIC.healthCheckLatency,
+      statistic,
+      { [DIMENSION.target]: target },
+      `${target} check ms`,
+    );
   }
 }
 
 function routeDimension(route: string | undefined): Record<string, string> {
-  return route ? { route } : {};
+  return route ? { [DIMENSION.route]: route } : {};
 }

@@ -8,7 +8,7 @@ import { LambdaMetricFactory } from '../metrics/lambda-metric-factory.js';
 import type { EventSource } from '../metrics/lookout-metric-factory.js';
 import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
 import { percentOf } from '../metrics/metric-math.js';
-import type { ObservedFunction } from '../observed-function.js';
+import type { IObservedFunction } from '../observed-function.js';
 import type { MonitoringSection } from './monitoring-section.js';
 
 /** Per-function alarms; thresholds in the units listed in `ALARM_DEFAULTS`. */
@@ -28,7 +28,7 @@ export interface FunctionAlarms {
 }
 
 export interface FunctionMonitoringProps {
-  readonly function: ObservedFunction;
+  readonly function: IObservedFunction;
   readonly alarmFactory: AlarmFactory;
   /**
    * The function is invoked asynchronously (SNS, EventBridge, S3, ...): watch for events Lambda
@@ -41,11 +41,11 @@ export interface FunctionMonitoringProps {
   readonly alarms?: FunctionAlarms;
 }
 
-/** Lambda's own metrics and the library's runtime figures for one ObservedFunction. */
+/** Lambda's own metrics and the library's runtime figures for one function set up by Lookout. */
 export class FunctionMonitoring extends Construct implements MonitoringSection {
   readonly title: string;
   readonly alarms: LookoutAlarm[] = [];
-  private readonly fn: ObservedFunction;
+  private readonly fn: IObservedFunction;
   private readonly lambdaMetrics: LambdaMetricFactory;
   private readonly lookoutMetrics: LookoutMetricFactory;
   private readonly props: FunctionMonitoringProps;

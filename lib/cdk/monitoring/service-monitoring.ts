@@ -11,7 +11,7 @@ import { ServiceDashboard } from '../dashboard/service-dashboard.js';
 import { ServiceLogQueries } from '../logs/saved-queries.js';
 import type { EventSource } from '../metrics/lookout-metric-factory.js';
 import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
-import { ObservedFunction } from '../observed-function.js';
+import type { IObservedFunction } from '../observed-function.js';
 import type { DatabaseAlarms } from './database-monitoring.js';
 import { DatabaseMonitoring } from './database-monitoring.js';
 import type { FunctionAlarms } from './function-monitoring.js';
@@ -26,7 +26,7 @@ import { QueueMonitoring } from './queue-monitoring.js';
 
 /** A function to monitor, with how it is invoked and any alarm tuning. */
 export interface MonitoredFunction {
-  readonly function: ObservedFunction;
+  readonly function: IObservedFunction;
   /** Invoked asynchronously (SNS, EventBridge, schedules, S3): watch lost async events. @default false */
   readonly asynchronous?: boolean;
   /** The non-HTTP event source it handles, for the per-source figures. */
@@ -43,8 +43,8 @@ export interface MonitoredQueue {
 }
 
 export interface ServiceMonitoringProps {
-  /** The service's functions. Plain ObservedFunctions are treated as synchronously invoked. */
-  readonly functions: readonly (ObservedFunction | MonitoredFunction)[];
+  /** The service's functions. Plain functions are treated as synchronously invoked. */
+  readonly functions: readonly (IObservedFunction | MonitoredFunction)[];
   /** Every alarm sends its ALARM and OK notifications here (e.g. `SlackAlerts.topic`). */
   readonly alarmTopic: sns.ITopic;
   /** @default the first function's service name */
@@ -95,7 +95,7 @@ export class ServiceMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
-    const functions = props.functions.map((f) => (f instanceof ObservedFunction ? { function: f } : f));
+    const functions = props.functions.map((f) => (isMonitoredFunction(f) ? f : { function: f }));
     const first = functions[0];
     if (!first) throw new Error('ServiceMonitoring needs at least one function');
     const ids = functions.map((f) => f.function.node.id);
@@ -209,4 +209,8 @@ export class ServiceMonitoring extends Construct {
 
 function dashboardNameFor(raw: string): string {
   return raw.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255);
+}
+
+function isMonitoredFunction(f: IObservedFunction | MonitoredFunction): f is MonitoredFunction {
+  return 'function' in f && typeof f.function === 'object';
 }

@@ -432,7 +432,10 @@ describe('demo stack: checks and bundles', () => {
   it.each(['index.mjs', 'index.mjs.map'])(
     'keeps aws-cdk-lib, constructs and lib/cdk out of every %s',
     (file) => {
-      for (const dir of bundles) {
+      // The demo's three functions are bundled at synth, with maps; the notifier ships prebuilt, without.
+      const withFile = bundles.filter((dir) => existsSync(join(dir, file)));
+      expect(withFile).toHaveLength(file.endsWith('.map') ? 3 : 4);
+      for (const dir of withFile) {
         const text = readFileSync(join(dir, file), 'utf8');
         expect({
           dir,

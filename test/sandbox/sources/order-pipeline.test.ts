@@ -59,7 +59,8 @@ beforeAll(async () => {
     endpoint: sqs.url,
     queueUrl: sqs.queueUrl('orders'),
     reportBatchItemFailures: true,
-    visibilityTimeoutSeconds: 1,
+    // Long enough that a cold start on a busy machine does not make a message visible again mid-work.
+    visibilityTimeoutSeconds: 3,
     deadLetter: { queueUrl: sqs.queueUrl('orders-dlq'), maxReceiveCount: 2 },
   });
 });
@@ -126,7 +127,7 @@ describe('the order pipeline', () => {
     }
     await waitFor(
       () => sqs.messages('orders-dlq').length === 1,
-      8000,
+      20_000,
       'the message in the dead-letter queue',
     );
     expect(sqs.messages('orders-dlq')[0]!.body).toBe('{"not":"an order"}');

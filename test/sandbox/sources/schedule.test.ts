@@ -58,10 +58,12 @@ describe('schedule', () => {
       });
     }
     expect(new Set(firings.map((firing) => firing.event.id)).size).toBe(firings.length);
-    // The first firing started a container; the following ones found it warm.
-    expect(
-      firings.slice(1).every((firing) => (firing.invocation as { coldStart?: boolean }).coldStart === false),
-    ).toBe(true);
+    // The first firing started a container, and later ones found one warm. (A firing that comes
+    // while the previous one still runs gets a container of its own, as in Lambda, so a busy
+    // machine may start a second: not every later firing is warm.)
+    const coldStarts = firings.map((firing) => (firing.invocation as { coldStart?: boolean }).coldStart);
+    expect(coldStarts[0]).toBe(true);
+    expect(coldStarts.slice(1)).toContain(false);
     await new Promise((resolve) => setTimeout(resolve, 450));
     expect(schedule.fired()).toBe(fired);
   });

@@ -12,9 +12,9 @@ import type { SegmentDocument } from '../../../../sandbox/xray/index.js';
 import { consoleAlarmsFromStatuses } from '../../../../sandbox/console/alarms.js';
 import { LogStore } from '../../../../sandbox/console/logs.js';
 import type { ConsoleData, ReceivedSlackMessage } from '../../../../sandbox/console/server.js';
-import { parseAlert, splitEvent } from '../../../../functions/slack-notifier/parse-notification.js';
-import { buildAlarmMessage } from '../../../../functions/slack-notifier/slack-message.js';
-import { severityOf } from '../../../../functions/slack-notifier/alarm-facts.js';
+import { parseAlert, splitEvent } from '../../../../lib/handlers/slack-notifier/parse-notification.js';
+import { buildAlarmMessage } from '../../../../lib/handlers/slack-notifier/slack-message.js';
+import { severityOf } from '../../../../lib/handlers/slack-notifier/alarm-facts.js';
 
 /** A period boundary, so every minute of the fixture is a complete period. */
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);

@@ -1,0 +1,69 @@
+/**
+ * SNS → Slack alert notifier. Subscribed to the alarm topic (or targeted by an EventBridge rule
+ * for "CloudWatch Alarm State Change"), it posts each alarm state change to Slack.
+ *
+ * Environment: SLACK_WEBHOOK_SECRET_ARN (Secrets Manager; a URL or {"critical","warning"} JSON),
+ * SLACK_WEBHOOK_URL (same formats, local use, wins when set), IDEMPOTENCY_TABLE_NAME (optional).
+ */
+import type { Context } from 'aws-lambda';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { METRIC } from '../../contract.js';
+import { businessMetrics, captureAwsClient, getLogger, traced, withObservability } from '../../index.js';
+import { createMemoryGuard, createPowertoolsGuard } from './duplicate-guard.js';
+import type { AlertMetrics, NotifierDeps, NotifierLogger, NotifySummary } from './notify.js';
+import { notify } from './notify.js';
+import { createWebhookSource } from './webhooks.js';
+
+export const SERVICE_NAME = 'slack-notifier';
+
+export const alertMetrics: AlertMetrics = {
+  delivered: () => businessMetrics.count(METRIC.alertsDelivered),
+  failed: () => businessMetrics.count(METRIC.alertsFailed),
+  malformed: () => businessMetrics.count(METRIC.malformedAlerts),
+  latency: (ms) => businessMetrics.duration(METRIC.deliveryLatency, ms),
+  retries: (count) => businessMetrics.count(METRIC.deliveryRetries, undefined, count),
+};
+
+/** Always the logger of the running invocation. */
+const logger: NotifierLogger = {
+  info: (message, fields) => getLogger().info(message, fields ?? {}),
+  warn: (message, fields) => getLogger().warn(message, fields ?? {}),
+  error: (message, fields) => getLogger().error(message, fields ?? {}),
+};
+
+/** The production wiring, read from the environment once per container. */
+export function createNotifierDeps(env: NodeJS.ProcessEnv = process.env): NotifierDeps {
+  const table = env.IDEMPOTENCY_TABLE_NAME?.trim();
+  const duplicates = table
+    ? createPowertoolsGuard(
+        new DynamoDBPersistenceLayer({
+          tableName: table,
+          awsSdkV3Client: captureAwsClient(new DynamoDBClient({})),
+        }),
+        logger,
+      )
+    : createMemoryGuard();
+  return {
+    logger,
+    metrics: alertMetrics,
+    webhooks: createWebhookSource({ env, instrumentClient: captureAwsClient }),
+    duplicates,
+    trace: traced,
+  };
+}
+
+/** A wrapped handler; `overrides` replace parts of the production wiring (tests, the sandbox). */
+export function createHandler(overrides: Partial<NotifierDeps> = {}) {
+  let deps: NotifierDeps | undefined;
+  return withObservability<unknown, NotifySummary>(
+    async (event: unknown, context: Context) => {
+      deps ??= { ...createNotifierDeps(), ...overrides };
+      return notify(event, context, deps);
+    },
+    // Tracing outgoing HTTP would record the webhook URL, token included, in every trace.
+    { serviceName: SERVICE_NAME, captureHttpRequests: false },
+  );
+}
+
+export const handler = createHandler();
