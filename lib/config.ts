@@ -4,7 +4,7 @@
  */
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { TracingMode } from './contract.js';
-import { DEFAULT_NAMESPACE, DEFAULT_SERVICE_NAME, ENV } from './contract.js';
+import { DEFAULT_NAMESPACE, DEFAULT_SERVICE_NAME, TRACING_ENV } from './contract.js';
 import type { InvocationProfiler } from './profiling/plugin.js';
 
 export type { TracingMode };
@@ -134,7 +134,7 @@ export const envNumber = (key: string): number | undefined => {
 };
 
 function tracingFromEnv(): TracingMode | undefined {
-  const value = env(ENV.tracing)?.toLowerCase();
+  const value = env(TRACING_ENV)?.toLowerCase();
   return value === 'xray' || value === 'otel' || value === 'off' ? value : undefined;
 }
 

@@ -17,42 +17,52 @@ export const UNMATCHED_ROUTE = 'other';
 /** Header that carries the correlation id in and out of HTTP invocations. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 
-/** Metric names, as the runtime emits them and the constructs alarm on and chart them. */
-export const METRIC = {
-  /** HTTP: one per request, by [service] and [service, route]. */
+/*
+ * Metric names, as the runtime emits them and the constructs alarm on and chart them. One object
+ * per group, so that a bundle keeps only the groups its code uses.
+ */
+
+/** HTTP invocations, by [service] and [service, route]. Errors are 5xx, ClientErrors 4xx. */
+export const HTTP_METRIC = {
   requests: 'Requests',
-  /** HTTP (by route) and other events (by event source), milliseconds. */
   latency: 'Latency',
-  /** HTTP 5xx, and failed invocations of other events. */
   errors: 'Errors',
-  /** HTTP 4xx. */
   clientErrors: 'ClientErrors',
-  /** Non-HTTP invocations, by [service, event_source]. */
-  invocations: 'Invocations',
-  /** By [service, function_name]. */
+} as const;
+
+/** Other invocations, by [service, event_source]. */
+export const EVENT_METRIC = { invocations: 'Invocations', errors: 'Errors', latency: 'Latency' } as const;
+
+/** Runtime figures, by [service, function_name]. */
+export const RUNTIME_METRIC = {
   coldStart: 'ColdStart',
   heapUsed: 'HeapUsed',
   rss: 'Rss',
   memoryUtilization: 'MemoryUtilization',
   eventLoopUtilization: 'EventLoopUtilization',
-  /** timeDbQuery: by [service], [service, status] and [service, operation, table, status]. */
-  dbQueries: 'DbQueries',
-  dbQueryLatency: 'DbQueryLatency',
-  /** recordCacheHit / recordCacheMiss: by [service, cache]. */
-  cacheHits: 'CacheHits',
-  cacheMisses: 'CacheMisses',
-  /** recordHealthCheck: by [service, target]. */
-  healthCheckSuccess: 'HealthCheckSuccess',
-  healthCheckLatency: 'HealthCheckLatency',
-  /** The Slack notifier, by [service]. */
-  alertsDelivered: 'AlertsDelivered',
-  alertsFailed: 'AlertsFailed',
-  malformedAlerts: 'MalformedAlerts',
-  deliveryLatency: 'DeliveryLatency',
-  deliveryRetries: 'DeliveryRetries',
 } as const;
 
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+/** timeDbQuery: by [service], [service, status] and [service, operation, table, status]. */
+export const DB_METRIC = { queries: 'DbQueries', latency: 'DbQueryLatency' } as const;
+
+export type HttpMetric = (typeof HTTP_METRIC)[keyof typeof HTTP_METRIC];
+export type EventMetric = (typeof EVENT_METRIC)[keyof typeof EVENT_METRIC];
+export type RuntimeMetric = (typeof RUNTIME_METRIC)[keyof typeof RUNTIME_METRIC];
+
+/** recordCacheHit / recordCacheMiss: by [service, cache]. */
+export const CACHE_METRIC = { hits: 'CacheHits', misses: 'CacheMisses' } as const;
+
+/** recordHealthCheck: by [service, target]. */
+export const HEALTH_CHECK_METRIC = { success: 'HealthCheckSuccess', latency: 'HealthCheckLatency' } as const;
+
+/** The Slack notifier, by [service]. */
+export const NOTIFIER_METRIC = {
+  delivered: 'AlertsDelivered',
+  failed: 'AlertsFailed',
+  malformed: 'MalformedAlerts',
+  latency: 'DeliveryLatency',
+  retries: 'DeliveryRetries',
+} as const;
 
 /** Dimension names. Every metric carries `service`; the others are bounded by construction. */
 export const DIMENSION = {
@@ -66,6 +76,8 @@ export const DIMENSION = {
   cache: 'cache',
   target: 'target',
 } as const;
+
+export type Dimension = (typeof DIMENSION)[keyof typeof DIMENSION];
 
 /** What a non-HTTP invocation is counted as (the `event_source` dimension). */
 export const EVENT_SOURCES = [
@@ -93,16 +105,18 @@ export type Severity = (typeof SEVERITIES)[number];
 export const SEVERITY_TAG = 'severity';
 export const severityPrefix = (severity: Severity): string => `[${severity}]`;
 
-/** Environment variables that `ObservedFunction` sets and the runtime reads. */
-export const ENV = {
-  /** `xray`, `otel` or `off`. */
-  tracing: 'LOOKOUT_TRACING',
-  profileBucket: 'LOOKOUT_PROFILE_BUCKET',
-  profilePrefix: 'LOOKOUT_PROFILE_PREFIX',
-  profileDirectory: 'LOOKOUT_PROFILE_DIR',
-  profileSampleRate: 'LOOKOUT_PROFILE_SAMPLE_RATE',
-  profileSlowerThanMs: 'LOOKOUT_PROFILE_SLOWER_THAN_MS',
+/** Set by `ObservedFunction`, read by the runtime: `xray`, `otel` or `off`. */
+export const TRACING_ENV = 'LOOKOUT_TRACING';
+
+/** Where and when to take CPU profiles: set by `ObservedFunction`, read by `cpuProfiler()`. */
+export const PROFILING_ENV = {
+  bucket: 'LOOKOUT_PROFILE_BUCKET',
+  prefix: 'LOOKOUT_PROFILE_PREFIX',
+  directory: 'LOOKOUT_PROFILE_DIR',
+  sampleRate: 'LOOKOUT_PROFILE_SAMPLE_RATE',
+  slowerThanMs: 'LOOKOUT_PROFILE_SLOWER_THAN_MS',
 } as const;
+export type ProfilingEnv = (typeof PROFILING_ENV)[keyof typeof PROFILING_ENV];
 
 /** Key prefix of CPU profiles when none is given. */
 export const DEFAULT_PROFILE_PREFIX = 'profiles/';

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { performance } from 'node:perf_hooks';
-import { DIMENSION, METRIC } from './contract.js';
+import { CACHE_METRIC, DB_METRIC, DIMENSION, HEALTH_CHECK_METRIC } from './contract.js';
 import { awaitInstrumentation, currentInstance } from './current.js';
 import type { Dimensions, Unit } from './metrics/sink.js';
 import { guard } from './observability.js';
@@ -88,19 +88,19 @@ export async function timeDbQuery<T>(operation: string, table: string, fn: () =>
     const latency = Math.round((performance.now() - startedAt) * 100) / 100;
     const dims = { [DIMENSION.operation]: operation, [DIMENSION.table]: table, [DIMENSION.status]: status };
     const rollups = [[], [DIMENSION.status]];
-    record(METRIC.dbQueries, 'Count', 1, dims, rollups);
-    record(METRIC.dbQueryLatency, 'Milliseconds', latency, dims, rollups);
+    record(DB_METRIC.queries, 'Count', 1, dims, rollups);
+    record(DB_METRIC.latency, 'Milliseconds', latency, dims, rollups);
   }
 }
 
 /** Counts a cache hit (`CacheHits`, by service and cache). */
 export function recordCacheHit(cache: string): void {
-  record(METRIC.cacheHits, 'Count', 1, { [DIMENSION.cache]: cache });
+  record(CACHE_METRIC.hits, 'Count', 1, { [DIMENSION.cache]: cache });
 }
 
 /** Counts a cache miss (`CacheMisses`, by service and cache). */
 export function recordCacheMiss(cache: string): void {
-  record(METRIC.cacheMisses, 'Count', 1, { [DIMENSION.cache]: cache });
+  record(CACHE_METRIC.misses, 'Count', 1, { [DIMENSION.cache]: cache });
 }
 
 /**
@@ -110,8 +110,8 @@ export function recordCacheMiss(cache: string): void {
  */
 export function recordHealthCheck(target: string, up: boolean, latencyMs: number): void {
   const dimensions = { [DIMENSION.target]: target };
-  record(METRIC.healthCheckSuccess, 'Count', up ? 1 : 0, dimensions);
-  record(METRIC.healthCheckLatency, 'Milliseconds', latencyMs, dimensions);
+  record(HEALTH_CHECK_METRIC.success, 'Count', up ? 1 : 0, dimensions);
+  record(HEALTH_CHECK_METRIC.latency, 'Milliseconds', latencyMs, dimensions);
 }
 
 /**

@@ -22,9 +22,14 @@ import type { RuntimeSample } from './metrics/runtime.js';
 import { startRuntimeSample } from './metrics/runtime.js';
 import type { MetricGroup } from './metrics/sink.js';
 import { MetricSink } from './metrics/sink.js';
-import { CORRELATION_HEADER, DIMENSION, METRIC, UNMATCHED_ROUTE } from './contract.js';
+/*
+ * Metric, dimension and environment names below are written out and checked against the contract
+ * by the compiler (`satisfies`): a lookup in the contract's tables would put those tables in every
+ * user's bundle, and this file is on every invocation's path.
+ */
+import type { Dimension, EventMetric, HttpMetric, ProfilingEnv, RuntimeMetric } from './contract.js';
+import { CORRELATION_HEADER, UNMATCHED_ROUTE } from './contract.js';
 import type { AttachedProfiler, ProfileRun } from './profiling/plugin.js';
-import { profilingRequestedByEnvironment } from './profiling/settings.js';
 import { reportFailure } from './report.js';
 import { createRouteResolver } from './routes.js';
 import type { InvocationSpan, TracingBackend } from './tracing/backend.js';
@@ -220,11 +225,12 @@ export class Observability {
         );
       }
       guard('metrics-record', () => {
-        const group = this.#metricGroup(`route:${route}`, { [DIMENSION.route]: route }, SERVICE_ROLLUP);
-        group.add(METRIC.requests, 'Count', 1);
-        group.add(METRIC.latency, 'Milliseconds', latencyMs);
-        group.add(METRIC.errors, 'Count', status >= 500 ? 1 : 0);
-        group.add(METRIC.clientErrors, 'Count', status >= 400 && status < 500 ? 1 : 0);
+        const dimensions = { route } satisfies Partial<Record<Dimension, string>>;
+        const group = this.#metricGroup(`route:${route}`, dimensions, SERVICE_ROLLUP);
+        group.add('Requests' satisfies HttpMetric, 'Count', 1);
+        group.add('Latency' satisfies HttpMetric, 'Milliseconds', latencyMs);
+        group.add('Errors' satisfies HttpMetric, 'Count', status >= 500 ? 1 : 0);
+        group.add('ClientErrors' satisfies HttpMetric, 'Count', status >= 400 && status < 500 ? 1 : 0);
       });
       guard('tracing-end', () => invocation.span.annotate({ route, status }));
     } else {
@@ -236,12 +242,11 @@ export class Observability {
         );
       }
       guard('metrics-record', () => {
-        const group = this.#metricGroup(`source:${event.source}`, {
-          [DIMENSION.eventSource]: event.source,
-        });
-        group.add(METRIC.invocations, 'Count', 1);
-        group.add(METRIC.errors, 'Count', failed ? 1 : 0);
-        group.add(METRIC.latency, 'Milliseconds', latencyMs);
+        const dimensions = { event_source: event.source } satisfies Partial<Record<Dimension, string>>;
+        const group = this.#metricGroup(`source:${event.source}`, dimensions);
+        group.add('Invocations' satisfies EventMetric, 'Count', 1);
+        group.add('Errors' satisfies EventMetric, 'Count', failed ? 1 : 0);
+        group.add('Latency' satisfies EventMetric, 'Milliseconds', latencyMs);
       });
       guard('tracing-end', () => invocation.span.annotate({ outcome }));
     }
@@ -270,18 +275,19 @@ export class Observability {
   }
 
   #recordRuntime(invocation: Invocation): void {
-    const group = this.#metricGroup(`function:${invocation.functionName}`, {
-      [DIMENSION.functionName]: invocation.functionName,
-    });
-    if (invocation.coldStart) group.add(METRIC.coldStart, 'Count', 1);
+    const dimensions = { function_name: invocation.functionName } satisfies Partial<
+      Record<Dimension, string>
+    >;
+    const group = this.#metricGroup(`function:${invocation.functionName}`, dimensions);
+    if (invocation.coldStart) group.add('ColdStart' satisfies RuntimeMetric, 'Count', 1);
     if (!invocation.runtime) return;
     const figures = invocation.runtime.finish();
-    group.add(METRIC.heapUsed, 'Megabytes', figures.heapUsedMb);
-    group.add(METRIC.rss, 'Megabytes', figures.rssMb);
+    group.add('HeapUsed' satisfies RuntimeMetric, 'Megabytes', figures.heapUsedMb);
+    group.add('Rss' satisfies RuntimeMetric, 'Megabytes', figures.rssMb);
     if (figures.memoryUtilization !== undefined) {
-      group.add(METRIC.memoryUtilization, 'Percent', figures.memoryUtilization);
+      group.add('MemoryUtilization' satisfies RuntimeMetric, 'Percent', figures.memoryUtilization);
     }
-    group.add(METRIC.eventLoopUtilization, 'Percent', figures.eventLoopUtilization);
+    group.add('EventLoopUtilization' satisfies RuntimeMetric, 'Percent', figures.eventLoopUtilization);
   }
 
   #metricGroup(key: string, dimensions: Record<string, string>, rollups?: string[][]): MetricGroup {
@@ -302,12 +308,14 @@ function attachProfiler(
   log: (message: string, fields: Record<string, unknown>) => void,
 ): AttachedProfiler | undefined {
   if (options.profiler) return guard('profiling-config', () => options.profiler!.attach(log));
-  if (profilingRequestedByEnvironment()) {
+  const env = process.env;
+  if (
+    env['LOOKOUT_PROFILE_SAMPLE_RATE' satisfies ProfilingEnv] ||
+    env['LOOKOUT_PROFILE_SLOWER_THAN_MS' satisfies ProfilingEnv]
+  ) {
     reportFailure(
       'profiling-config',
-      new Error(
-        'the environment asks for CPU profiles (LOOKOUT_PROFILE_*), but the handler has no profiler: pass `profiler: cpuProfiler()` from lookout/profiling',
-      ),
+      new Error('LOOKOUT_PROFILE_* needs profiler: cpuProfiler() from lookout/profiling'),
     );
   }
   return undefined;

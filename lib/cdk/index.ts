@@ -10,7 +10,17 @@ export {
 } from './observed-function.js';
 export { ESM_REQUIRE_BANNER, REQUIRED_BUILTINS, esbuildOptions, requiredBuiltinAliases } from './bundling.js';
 export type { TracingMode, EventSource, Severity } from '../contract.js';
-export { METRIC, DIMENSION, EVENT_SOURCES } from '../contract.js';
+export {
+  HTTP_METRIC,
+  EVENT_METRIC,
+  RUNTIME_METRIC,
+  DB_METRIC,
+  CACHE_METRIC,
+  HEALTH_CHECK_METRIC,
+  NOTIFIER_METRIC,
+  DIMENSION,
+  EVENT_SOURCES,
+} from '../contract.js';
 export type {
   IObservedFunction,
   ObservabilityProps,

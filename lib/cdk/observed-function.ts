@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { TracingMode } from '../contract.js';
-import { DEFAULT_NAMESPACE, DEFAULT_PROFILE_PREFIX, ENV } from '../contract.js';
+import { DEFAULT_NAMESPACE, DEFAULT_PROFILE_PREFIX, PROFILING_ENV, TRACING_ENV } from '../contract.js';
 import { BUNDLE_OUTPUT, ESM_REQUIRE_BANNER, LEGAL_COMMENTS, requiredBuiltinAliases } from './bundling.js';
 
 /** The log levels Powertools Logger understands and Lambda can filter on. */
@@ -256,7 +256,7 @@ class ObservedSetup {
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: this.#logLevel,
-        [ENV.tracing]: this.tracing,
+        [TRACING_ENV]: this.tracing,
         ...(this.tracing === 'otel' && props.otelEndpoint
           ? { OTEL_EXPORTER_OTLP_ENDPOINT: props.otelEndpoint }
           : {}),
@@ -314,11 +314,13 @@ function profilingPrefix(id: string, profiling: ObservedFunctionProfiling): stri
 
 function profilingEnvironment(profiling: ObservedFunctionProfiling, prefix: string): Record<string, string> {
   return {
-    [ENV.profileBucket]: profiling.bucket.bucketName,
-    [ENV.profilePrefix]: prefix,
-    ...(profiling.sampleRate !== undefined ? { [ENV.profileSampleRate]: String(profiling.sampleRate) } : {}),
+    [PROFILING_ENV.bucket]: profiling.bucket.bucketName,
+    [PROFILING_ENV.prefix]: prefix,
+    ...(profiling.sampleRate !== undefined
+      ? { [PROFILING_ENV.sampleRate]: String(profiling.sampleRate) }
+      : {}),
     ...(profiling.slowerThanMs !== undefined
-      ? { [ENV.profileSlowerThanMs]: String(profiling.slowerThanMs) }
+      ? { [PROFILING_ENV.slowerThanMs]: String(profiling.slowerThanMs) }
       : {}),
   };
 }

@@ -2,7 +2,7 @@
  * The profiler's settings: options, then the environment `ObservedFunction` sets, then defaults.
  */
 import { env, envNumber } from '../config.js';
-import { DEFAULT_PROFILE_PREFIX, ENV } from '../contract.js';
+import { DEFAULT_PROFILE_PREFIX, PROFILING_ENV } from '../contract.js';
 
 export interface ProfilingOptions {
   /**
@@ -29,17 +29,13 @@ export class ProfilingConfigError extends Error {
   override name = 'ProfilingConfigError';
 }
 
-/** True when the environment asks for profiles (the library says so when no profiler is given). */
-export const profilingRequestedByEnvironment = (): boolean =>
-  env(ENV.profileSampleRate) !== undefined || env(ENV.profileSlowerThanMs) !== undefined;
-
 /**
  * Profiling settings, or undefined when profiling is off. Throws a ProfilingConfigError when a
  * setting is unusable (a rate outside 0..1, a negative threshold, profiles with nowhere to go).
  */
 export function resolveProfiling(options: ProfilingOptions = {}): ResolvedProfiling | undefined {
-  const sampleRate = options.sampleRate ?? envNumber(ENV.profileSampleRate) ?? 0;
-  const slowerThanMs = options.slowerThanMs ?? envNumber(ENV.profileSlowerThanMs);
+  const sampleRate = options.sampleRate ?? envNumber(PROFILING_ENV.sampleRate) ?? 0;
+  const slowerThanMs = options.slowerThanMs ?? envNumber(PROFILING_ENV.slowerThanMs);
   if (!(sampleRate >= 0 && sampleRate <= 1)) {
     throw new ProfilingConfigError(`profiling sampleRate must be between 0 and 1, got ${sampleRate}`);
   }
@@ -47,14 +43,14 @@ export function resolveProfiling(options: ProfilingOptions = {}): ResolvedProfil
     throw new ProfilingConfigError(`profiling slowerThanMs must be 0 or more, got ${slowerThanMs}`);
   }
   if (sampleRate === 0 && slowerThanMs === undefined) return undefined;
-  const directory = env(ENV.profileDirectory);
-  const bucket = env(ENV.profileBucket);
+  const directory = env(PROFILING_ENV.directory);
+  const bucket = env(PROFILING_ENV.bucket);
   if (directory) return { sampleRate, slowerThanMs, destination: { kind: 'directory', path: directory } };
   if (bucket) {
-    const prefix = env(ENV.profilePrefix) ?? DEFAULT_PROFILE_PREFIX;
+    const prefix = env(PROFILING_ENV.prefix) ?? DEFAULT_PROFILE_PREFIX;
     return { sampleRate, slowerThanMs, destination: { kind: 's3', bucket, prefix } };
   }
   throw new ProfilingConfigError(
-    `profiling is on but has nowhere to write: set ${ENV.profileBucket} (ObservedFunction profiling) or ${ENV.profileDirectory}`,
+    `profiling is on but has nowhere to write: set ${PROFILING_ENV.bucket} (ObservedFunction profiling) or ${PROFILING_ENV.directory}`,
   );
 }

@@ -12,13 +12,7 @@
  */
 import { createRequire } from 'node:module';
 
-const scope = globalThis as { require?: unknown };
-if (scope.require === undefined) {
-  // Resolved from the task root rather than import.meta, which a CommonJS bundle does not have.
-  const root = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
-  Object.defineProperty(scope, 'require', {
-    value: createRequire(`${root}/index.js`),
-    configurable: true,
-    writable: true,
-  });
-}
+// Resolved from the task root rather than import.meta, which a CommonJS bundle does not have.
+(globalThis as { require?: unknown }).require ??= createRequire(
+  `${process.env.LAMBDA_TASK_ROOT ?? process.cwd()}/index.js`,
+);

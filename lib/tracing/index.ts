@@ -23,8 +23,7 @@ export async function loadTracingBackend(
   if (config.tracing === 'off') return offBackend;
   if (config.tracing !== provider.mode) {
     throw new Error(
-      `tracing "${config.tracing}" was asked for, but this handler was wrapped by ${ENTRY_POINT[provider.mode]}, ` +
-        `which traces with ${provider.mode}: import withObservability from ${ENTRY_POINT[config.tracing]} instead. Tracing is off.`,
+      `tracing ${config.tracing} needs withObservability from ${ENTRY_POINT[config.tracing]}, not ${ENTRY_POINT[provider.mode]}; tracing is off`,
     );
   }
   return provider.create(config);

@@ -43,6 +43,6 @@ describe('entry points and their tracing backends', () => {
     expect(report.result).toBe('ok');
     expect(report.errors).toHaveLength(1);
     expect(report.errors[0]).toMatchObject({ level: 'ERROR', lookout_step: 'tracing-init' });
-    expect(report.errors[0]!.error.message).toContain(`import withObservability from ${other}`);
+    expect(report.errors[0]!.error.message).toContain(`needs withObservability from ${other}`);
   });
 });

@@ -94,8 +94,24 @@ test('npm start -- --ci: alarms fire and resolve, Slack gets them, and the dashb
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 2000 } });
+    // What the page says about itself goes into the failure message, should it never get live.
+    const pageLog: string[] = [];
+    page.on('console', (message) => pageLog.push(`console.${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => pageLog.push(`pageerror: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      pageLog.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`),
+    );
     await page.goto(consoleUrl);
-    await page.waitForFunction(() => (window.lookout?.state.snapshots ?? 0) > 0);
+    // Generous: on a busy two-core CI machine Chromium's first load can take tens of seconds.
+    await page
+      .waitForFunction(() => (window.lookout?.state.snapshots ?? 0) > 0, undefined, { timeout: 90_000 })
+      .catch(async (error: Error) => {
+        const status = await page
+          .locator('#connection')
+          .textContent({ timeout: 5_000 })
+          .catch((reason: Error) => reason.message);
+        throw new Error(`${error.message}\nconnection: ${status}\n${pageLog.join('\n')}`);
+      });
 
     // Charts drawn from the collected metrics: several with points.
     await until(

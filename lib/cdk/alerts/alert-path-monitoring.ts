@@ -11,7 +11,7 @@ import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
 import { QueueMetricFactory } from '../metrics/queue-metric-factory.js';
 import { TopicMetricFactory } from '../metrics/topic-metric-factory.js';
 import type { MonitoringSection } from '../monitoring/monitoring-section.js';
-import { METRIC } from '../../contract.js';
+import { NOTIFIER_METRIC } from '../../contract.js';
 import type { IObservedFunction } from '../observed-function.js';
 
 /** Alarms on the alerting path itself; all counts, firing above the threshold. */
@@ -72,7 +72,7 @@ export class AlertPathMonitoring extends Construct implements MonitoringSection 
       {
         id: 'AlertsFailed',
         tuning: tune(ALARM_DEFAULTS.alertsFailed, alarms.alertsFailed),
-        metric: this.notifierMetrics.metric(METRIC.alertsFailed, 'Sum', {}, 'alerts failed'),
+        metric: this.notifierMetrics.metric(NOTIFIER_METRIC.failed, 'Sum', {}, 'alerts failed'),
         meaning: (window: string) => `Slack did not accept alert messages ${window}.`,
         firstStep:
           'check the webhook URL in the secret is still valid (Slack revokes webhooks of removed apps) and look at the notifier logs for the HTTP status.',
@@ -125,18 +125,18 @@ export class AlertPathMonitoring extends Construct implements MonitoringSection 
     return [
       [
         graph('Alerts delivered, failed, malformed', [
-          m.metric(METRIC.alertsDelivered, 'Sum', {}, 'delivered'),
-          m.metric(METRIC.alertsFailed, 'Sum', {}, 'failed'),
-          m.metric(METRIC.malformedAlerts, 'Sum', {}, 'malformed'),
+          m.metric(NOTIFIER_METRIC.delivered, 'Sum', {}, 'delivered'),
+          m.metric(NOTIFIER_METRIC.failed, 'Sum', {}, 'failed'),
+          m.metric(NOTIFIER_METRIC.malformed, 'Sum', {}, 'malformed'),
         ]),
         graph(
           'Slack delivery latency (ms) and retries',
           [
-            m.metric(METRIC.deliveryLatency, 'p50', {}, 'p50'),
-            m.metric(METRIC.deliveryLatency, 'p99', {}, 'p99'),
+            m.metric(NOTIFIER_METRIC.latency, 'p50', {}, 'p50'),
+            m.metric(NOTIFIER_METRIC.latency, 'p99', {}, 'p99'),
           ],
           {
-            right: [m.metric(METRIC.deliveryRetries, 'Sum', {}, 'retries')],
+            right: [m.metric(NOTIFIER_METRIC.retries, 'Sum', {}, 'retries')],
             rightLabel: 'retries',
           },
         ),

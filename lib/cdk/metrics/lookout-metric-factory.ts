@@ -1,6 +1,14 @@
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type { DbQueryStatus, EventSource } from '../../contract.js';
-import { DIMENSION, METRIC } from '../../contract.js';
+import {
+  DB_METRIC,
+  CACHE_METRIC,
+  DIMENSION,
+  EVENT_METRIC,
+  HEALTH_CHECK_METRIC,
+  HTTP_METRIC,
+  RUNTIME_METRIC,
+} from '../../contract.js';
 
 export type { EventSource };
 
@@ -29,17 +37,22 @@ export class LookoutMetricFactory {
 
   // HTTP invocations: dimension sets [service] and [service, route].
   httpRequests(route?: string) {
-    return this.metric(METRIC.requests, 'Sum', routeDimension(route), route ?? 'requests');
+    return this.metric(HTTP_METRIC.requests, 'Sum', routeDimension(route), route ?? 'requests');
   }
   httpErrors(route?: string) {
-    return this.metric(METRIC.errors, 'Sum', routeDimension(route), route ? `${route} 5xx` : '5xx');
+    return this.metric(HTTP_METRIC.errors, 'Sum', routeDimension(route), route ? `${route} 5xx` : '5xx');
   }
   httpClientErrors(route?: string) {
-    return this.metric(METRIC.clientErrors, 'Sum', routeDimension(route), route ? `${route} 4xx` : '4xx');
+    return this.metric(
+      HTTP_METRIC.clientErrors,
+      'Sum',
+      routeDimension(route),
+      route ? `${route} 4xx` : '4xx',
+    );
   }
   httpLatency(statistic: string, route?: string) {
     return this.metric(
-      METRIC.latency,
+      HTTP_METRIC.latency,
       statistic,
       routeDimension(route),
       route ? `${route} ${statistic}` : statistic,
@@ -49,7 +62,7 @@ export class LookoutMetricFactory {
   // Other invocations (queues, topics, schedules, ...): dimension set [service, event_source].
   eventInvocations(eventSource: EventSource) {
     return this.metric(
-      METRIC.invocations,
+      EVENT_METRIC.invocations,
       'Sum',
       { [DIMENSION.eventSource]: eventSource },
       `${eventSource} invocations`,
@@ -57,7 +70,7 @@ export class LookoutMetricFactory {
   }
   eventErrors(eventSource: EventSource) {
     return this.metric(
-      METRIC.errors,
+      EVENT_METRIC.errors,
       'Sum',
       { [DIMENSION.eventSource]: eventSource },
       `${eventSource} errors`,
@@ -65,7 +78,7 @@ export class LookoutMetricFactory {
   }
   eventLatency(statistic: string, eventSource: EventSource) {
     return this.metric(
-      METRIC.latency,
+      EVENT_METRIC.latency,
       statistic,
       { [DIMENSION.eventSource]: eventSource },
       `${eventSource} ${statistic}`,
@@ -74,25 +87,35 @@ export class LookoutMetricFactory {
 
   // Runtime figures: dimension set [service, function_name].
   coldStarts(functionName: string) {
-    return this.metric(METRIC.coldStart, 'Sum', { [DIMENSION.functionName]: functionName }, 'cold starts');
+    return this.metric(
+      RUNTIME_METRIC.coldStart,
+      'Sum',
+      { [DIMENSION.functionName]: functionName },
+      'cold starts',
+    );
   }
   memoryUtilization(functionName: string, statistic = 'Maximum') {
     return this.metric(
-      METRIC.memoryUtilization,
+      RUNTIME_METRIC.memoryUtilization,
       statistic,
       { [DIMENSION.functionName]: functionName },
       `memory % (${statistic})`,
     );
   }
   heapUsed(functionName: string) {
-    return this.metric(METRIC.heapUsed, 'Maximum', { [DIMENSION.functionName]: functionName }, 'heap MB');
+    return this.metric(
+      RUNTIME_METRIC.heapUsed,
+      'Maximum',
+      { [DIMENSION.functionName]: functionName },
+      'heap MB',
+    );
   }
   rss(functionName: string) {
-    return this.metric(METRIC.rss, 'Maximum', { [DIMENSION.functionName]: functionName }, 'RSS MB');
+    return this.metric(RUNTIME_METRIC.rss, 'Maximum', { [DIMENSION.functionName]: functionName }, 'RSS MB');
   }
   eventLoopUtilization(functionName: string, statistic = 'Maximum') {
     return this.metric(
-      METRIC.eventLoopUtilization,
+      RUNTIME_METRIC.eventLoopUtilization,
       statistic,
       { [DIMENSION.functionName]: functionName },
       `event loop % (${statistic})`,
@@ -102,28 +125,28 @@ export class LookoutMetricFactory {
   // Database queries timed with timeDbQuery: dimension sets [service] and [service, status].
   dbQueries(status?: DbQueryStatus) {
     return this.metric(
-      METRIC.dbQueries,
+      DB_METRIC.queries,
       'Sum',
       status ? { [DIMENSION.status]: status } : {},
       status ? `queries ${status}` : 'queries',
     );
   }
   dbQueryLatency(statistic: string) {
-    return this.metric(METRIC.dbQueryLatency, statistic, {}, `query ${statistic}`);
+    return this.metric(DB_METRIC.latency, statistic, {}, `query ${statistic}`);
   }
 
   // Caches: dimension set [service, cache].
   cacheHits(cache: string) {
-    return this.metric(METRIC.cacheHits, 'Sum', { [DIMENSION.cache]: cache }, `${cache} hits`);
+    return this.metric(CACHE_METRIC.hits, 'Sum', { [DIMENSION.cache]: cache }, `${cache} hits`);
   }
   cacheMisses(cache: string) {
-    return this.metric(METRIC.cacheMisses, 'Sum', { [DIMENSION.cache]: cache }, `${cache} misses`);
+    return this.metric(CACHE_METRIC.misses, 'Sum', { [DIMENSION.cache]: cache }, `${cache} misses`);
   }
 
   // Health check results about a target service: dimension set [service, target].
   healthCheckSuccess(target: string, statistic = 'Minimum') {
     return this.metric(
-      METRIC.healthCheckSuccess,
+      HEALTH_CHECK_METRIC.success,
       statistic,
       { [DIMENSION.target]: target },
       `${target} healthy`,
@@ -131,7 +154,7 @@ export class LookoutMetricFactory {
   }
   healthCheckLatency(target: string, statistic = 'Maximum') {
     return this.metric(
-      METRIC.healthCheckLatency,
+      HEALTH_CHECK_METRIC.latency,
       statistic,
       { [DIMENSION.target]: target },
       `${target} check ms`,

@@ -8,7 +8,7 @@
 import type { Context } from 'aws-lambda';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { METRIC } from '../../contract.js';
+import { NOTIFIER_METRIC } from '../../contract.js';
 import { businessMetrics, captureAwsClient, getLogger, traced, withObservability } from '../../index.js';
 import { createMemoryGuard, createPowertoolsGuard } from './duplicate-guard.js';
 import type { AlertMetrics, NotifierDeps, NotifierLogger, NotifySummary } from './notify.js';
@@ -18,11 +18,11 @@ import { createWebhookSource } from './webhooks.js';
 export const SERVICE_NAME = 'slack-notifier';
 
 export const alertMetrics: AlertMetrics = {
-  delivered: () => businessMetrics.count(METRIC.alertsDelivered),
-  failed: () => businessMetrics.count(METRIC.alertsFailed),
-  malformed: () => businessMetrics.count(METRIC.malformedAlerts),
-  latency: (ms) => businessMetrics.duration(METRIC.deliveryLatency, ms),
-  retries: (count) => businessMetrics.count(METRIC.deliveryRetries, undefined, count),
+  delivered: () => businessMetrics.count(NOTIFIER_METRIC.delivered),
+  failed: () => businessMetrics.count(NOTIFIER_METRIC.failed),
+  malformed: () => businessMetrics.count(NOTIFIER_METRIC.malformed),
+  latency: (ms) => businessMetrics.duration(NOTIFIER_METRIC.latency, ms),
+  retries: (count) => businessMetrics.count(NOTIFIER_METRIC.retries, undefined, count),
 };
 
 /** Always the logger of the running invocation. */
