@@ -37,6 +37,9 @@ import { noopSpan, offBackend } from './tracing/backend.js';
 import type { TracingProvider } from './tracing/index.js';
 import { loadTracingBackend } from './tracing/index.js';
 
+/** Before the module's other declarations, so that bundlers inline it. */
+const MAX_METRIC_GROUPS = 200;
+
 export interface Invocation {
   startedAt: number;
   event: ClassifiedEvent;
@@ -62,7 +65,6 @@ const coldStarts = new ColdStart();
 
 /** HTTP metrics are published by route and for the whole service. */
 const SERVICE_ROLLUP = [[]];
-const MAX_METRIC_GROUPS = 200;
 
 export class Observability {
   readonly config: ResolvedConfig;

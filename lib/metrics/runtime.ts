@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 
-const MB = 1024 * 1024;
+const MB = 1_048_576;
 
 /**
  * Reading RSS asks the operating system (about 9 µs, the largest single cost of an invocation),
