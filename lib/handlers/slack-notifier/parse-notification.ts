@@ -213,20 +213,29 @@ export function parseAwsTime(value: string | null | undefined): Date | undefined
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-const STATISTICS: Record<string, string> = {
-  SUM: 'Sum',
-  AVERAGE: 'Average',
-  MINIMUM: 'Minimum',
-  MAXIMUM: 'Maximum',
-  SAMPLE_COUNT: 'SampleCount',
-  SAMPLECOUNT: 'SampleCount',
-};
+/* Maps, not objects: a value such as `constructor` must not find anything inherited. */
+const STATISTICS = new Map([
+  ['SUM', 'Sum'],
+  ['AVERAGE', 'Average'],
+  ['MINIMUM', 'Minimum'],
+  ['MAXIMUM', 'Maximum'],
+  ['SAMPLE_COUNT', 'SampleCount'],
+  ['SAMPLECOUNT', 'SampleCount'],
+]);
 
 /** SNS sends `SUM`, EventBridge `Sum`; percentiles (`p99`) pass through. */
 export function normalizeStatistic(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
-  return STATISTICS[value.toUpperCase()] ?? value;
+  return STATISTICS.get(value.toUpperCase()) ?? value;
 }
+
+const MISSING_DATA_SETTINGS = new Map([
+  ['missing', 'missing'],
+  ['notbreaching', 'notBreaching'],
+  ['nonbreaching', 'notBreaching'],
+  ['breaching', 'breaching'],
+  ['ignore', 'ignore'],
+]);
 
 /**
  * SNS has been seen sending `- TreatMissingData:                    missing` rather than the
@@ -238,19 +247,15 @@ export function normalizeTreatMissingData(value: string | null | undefined): str
     .replace(/^[\s-]*TreatMissingData\s*:?\s*/i, '')
     .trim()
     .toLowerCase();
-  const known: Record<string, string> = {
-    missing: 'missing',
-    notbreaching: 'notBreaching',
-    nonbreaching: 'notBreaching',
-    breaching: 'breaching',
-    ignore: 'ignore',
-  };
-  return known[setting] ?? (setting || undefined);
+  return MISSING_DATA_SETTINGS.get(setting) ?? (setting || undefined);
 }
+
+/** A map with no prototype, so that a key named `__proto__` or `constructor` is just a key. */
+const emptyMap = (): Record<string, string> => Object.create(null) as Record<string, string>;
 
 /** SNS: `[{ "value": "x", "name": "FunctionName" }]`; EventBridge: `{ "FunctionName": "x" }`. */
 export function normalizeDimensions(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyMap();
   if (Array.isArray(value)) {
     for (const item of value) {
       if (!isRecord(item)) continue;
@@ -268,7 +273,7 @@ export function normalizeDimensions(value: unknown): Record<string, string> {
 
 /** Tags as a map (`{ "severity": "critical" }`) or a list (`[{ "Key": "severity", "Value": "critical" }]`). */
 export function normalizeTags(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyMap();
   if (Array.isArray(value)) {
     for (const item of value) {
       if (!isRecord(item)) continue;

@@ -231,6 +231,33 @@ describe('failures', () => {
     });
   });
 
+  it('makes the plain-text retry as safe as the blocks: no live mention, no forged console link', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
+    slack.reply({ status: 400, body: 'invalid_blocks' }, OK);
+    const alarm = fixture('metric-alarm') as { Trigger: Record<string, unknown> };
+    const hostile = {
+      ...alarm,
+      AlarmArn: 'arn:aws:cloudwatch:<!channel>:123456789012:alarm:orders-api-errors',
+      NewStateReason: '<!channel> <http://evil.example|click here>',
+      Trigger: { ...alarm.Trigger, ComparisonOperator: '<!channel>', Unit: '<@U0123>' },
+    };
+    const { error } = await invoke(
+      handler,
+      snsEvent(snsRecord(hostile, { topicArn: 'arn:aws:sns:evil.example/x?:123456789012:t' })),
+    );
+    expect(error).toBeUndefined();
+    expect(slack.posts).toHaveLength(2);
+    for (const post of slack.posts) {
+      expect(post.body).not.toContain('<!channel>');
+      expect(post.body).not.toContain('<http://evil');
+      expect(post.body).not.toContain('<@U0123>');
+      expect(post.body).not.toContain('console.aws.amazon.com');
+    }
+    expect((slack.posts[1]!.json as { text: string }).text).toContain(
+      'Reason: &lt;!channel&gt; &lt;http://evil.example|click here&gt;',
+    );
+  });
+
   it('honours Retry-After and counts the retry', async () => {
     const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
     slack.reply({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, OK);
