@@ -348,6 +348,33 @@ describe('duplicates', () => {
     });
   });
 
+  it('keys messages that carry no id by their content: different alarms both post, a redelivery does not', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
+    const withoutId = (message: unknown) => {
+      const record = snsRecord(message);
+      delete (record.Sns as { MessageId?: string }).MessageId;
+      return record;
+    };
+    const bridge = (name: string) => {
+      const event = fixture('eventbridge-metric-alarm') as Record<string, unknown> & {
+        detail: Record<string, unknown>;
+      };
+      delete event.id;
+      return { ...event, detail: { ...event.detail, alarmName: name } };
+    };
+    const first = await invoke(
+      handler,
+      snsEvent(withoutId(fixture('metric-alarm')), withoutId(fixture('metric-alarm-ok'))),
+    );
+    expect(first.result).toEqual({ received: 2, delivered: 2, duplicates: 0, unreadable: 0 });
+    const again = await invoke(handler, snsEvent(withoutId(fixture('metric-alarm'))));
+    expect(again.result).toMatchObject({ delivered: 0, duplicates: 1 });
+    expect((await invoke(handler, bridge('memory-a'))).result).toMatchObject({ delivered: 1 });
+    expect((await invoke(handler, bridge('memory-b'))).result).toMatchObject({ delivered: 1 });
+    expect((await invoke(handler, bridge('memory-a'))).result).toMatchObject({ duplicates: 1 });
+    expect(slack.posts).toHaveLength(4);
+  });
+
   it('retries only the failed record when Lambda retries the event', async () => {
     const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
     slack.reply(OK, { status: 500 }, { status: 500 }, { status: 500 });
