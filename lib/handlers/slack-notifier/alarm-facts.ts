@@ -4,12 +4,13 @@
  */
 import type { AlarmNotification, Severity } from './alarm.js';
 
-const SEVERITY_ALIASES: Record<string, Severity> = {
-  critical: 'critical',
-  crit: 'critical',
-  warning: 'warning',
-  warn: 'warning',
-};
+/** A Map, so that a tag such as `constructor` finds nothing inherited. */
+const SEVERITY_ALIASES = new Map<string, Severity>([
+  ['critical', 'critical'],
+  ['crit', 'critical'],
+  ['warning', 'warning'],
+  ['warn', 'warning'],
+]);
 
 const findTag = (tags: Record<string, string>, pattern: RegExp): string | undefined =>
   Object.entries(tags)
@@ -24,13 +25,13 @@ export function declaredSeverity(
   tags: Record<string, string>,
   description: string | undefined,
 ): Severity | undefined {
-  const tagged = SEVERITY_ALIASES[findTag(tags, /^severity$/i)?.toLowerCase() ?? ''];
+  const tagged = SEVERITY_ALIASES.get(findTag(tags, /^severity$/i)?.toLowerCase() ?? '');
   if (tagged) return tagged;
   const text = description ?? '';
   const match =
     /\bseverity\s*[:=]\s*\[?\s*(critical|crit|warning|warn)\b/i.exec(text) ??
     /\[(critical|crit|warning|warn)\]/i.exec(text);
-  return match ? SEVERITY_ALIASES[match[1]!.toLowerCase()] : undefined;
+  return match ? SEVERITY_ALIASES.get(match[1]!.toLowerCase()) : undefined;
 }
 
 /** The severity an alarm is routed by: the one it declares, else `fallback`. */
@@ -68,26 +69,35 @@ export function functionNameOf(alarm: AlarmNotification): string | undefined {
   return findTag(alarm.tags, FUNCTION_DIMENSION);
 }
 
-function consoleBase(partition: string, region: string): string | undefined {
-  switch (partition) {
-    case 'aws':
-      return `https://${region}.console.aws.amazon.com`;
-    case 'aws-cn':
-      return `https://${region}.console.amazonaws.cn`;
-    case 'aws-us-gov':
-      return 'https://console.amazonaws-us-gov.com';
-    default:
-      return undefined;
-  }
+/**
+ * Each partition's region codes and console host (AWS General Reference, "AWS Management Console
+ * endpoints"; the China and GovCloud (US) user guides). The region and partition come from the
+ * message, so a link is made only when both are well formed; anything else gets no link.
+ */
+const CONSOLES = new Map<string, { region: RegExp; host: (region: string) => string }>([
+  [
+    'aws',
+    {
+      region: /^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d{1,2}$/,
+      host: (region) => `${region}.console.aws.amazon.com`,
+    },
+  ],
+  ['aws-cn', { region: /^cn-[a-z]+-\d{1,2}$/, host: () => 'console.amazonaws.cn' }],
+  ['aws-us-gov', { region: /^us-gov-[a-z]+-\d{1,2}$/, host: () => 'console.amazonaws-us-gov.com' }],
+]);
+
+/** `https://<console host>/cloudwatch/home?region=<region>`, or undefined. */
+function cloudWatchHome(alarm: AlarmNotification): string | undefined {
+  const partition = CONSOLES.get(alarm.partition);
+  const region = alarm.regionCode;
+  if (!partition || !region || !partition.region.test(region)) return undefined;
+  return `https://${partition.host(region)}/cloudwatch/home?region=${region}`;
 }
 
 /** The alarm's page in the CloudWatch console, when the region is known. */
 export function alarmConsoleUrl(alarm: AlarmNotification): string | undefined {
-  if (!alarm.regionCode) return undefined;
-  const base = consoleBase(alarm.partition, alarm.regionCode);
-  if (!base) return undefined;
-  const region = encodeURIComponent(alarm.regionCode);
-  return `${base}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarm.alarmName)}`;
+  const home = cloudWatchHome(alarm);
+  return home && `${home}#alarmsV2:alarm/${encodeURIComponent(alarm.alarmName)}`;
 }
 
 /**
@@ -128,9 +138,8 @@ export function logsInsightsUrl(
   functionName: string,
   now = new Date(),
 ): string | undefined {
-  if (!alarm.regionCode) return undefined;
-  const base = consoleBase(alarm.partition, alarm.regionCode);
-  if (!base) return undefined;
+  const home = cloudWatchHome(alarm);
+  if (!home) return undefined;
   const changedAt = alarm.changedAt ?? now;
   const periodSeconds =
     alarm.metric?.periodSeconds ?? alarm.queries.find((q) => q.metric)?.metric?.periodSeconds ?? 60;
@@ -147,5 +156,5 @@ export function logsInsightsUrl(
   });
   // The console keeps its state in the fragment, percent-encoded with `$` in place of `%`.
   const fragment = encodeURIComponent(`?queryDetail=${detail}`).replace(/%/g, '$');
-  return `${base}/cloudwatch/home?region=${encodeURIComponent(alarm.regionCode)}#logsV2:logs-insights${fragment}`;
+  return `${home}#logsV2:logs-insights${fragment}`;
 }

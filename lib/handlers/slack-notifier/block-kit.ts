@@ -162,7 +162,10 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A mrkdwn link; the URL must already be percent-encoded (no `|` or `>`). */
+/**
+ * A mrkdwn link; the URL must already be percent-encoded (no `|` or `>`). A `|` in the label would
+ * end it early, so it becomes `¦`.
+ */
 export function mrkdwnLink(url: string, label: string): string {
-  return `<${url.replace(/\|/g, '%7C').replace(/>/g, '%3E')}|${escapeMrkdwn(label)}>`;
+  return `<${url.replace(/\|/g, '%7C').replace(/>/g, '%3E')}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
 }

@@ -5,6 +5,7 @@
  * read leniently: a wrong optional field is dropped, only a missing alarm name or state makes a
  * message unreadable.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AlarmKind, AlarmNotification, ChildAlarm, MetricQuery, MetricRef } from './alarm.js';
 import { ALARM_STATES } from './alarm.js';
@@ -40,36 +41,49 @@ function stringify(value: unknown): string {
   }
 }
 
+/**
+ * The duplicate-suppression key of a message that carries no id: a digest of its content, so that
+ * a redelivery of the same message gets the same key and a different message never does.
+ */
+export function contentKey(content: string): string {
+  return `content-${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+}
+
 /** Splits a Lambda event into the alerts it carries. Never throws. */
 export function splitEvent(event: unknown): IncomingAlert[] {
   if (isRecord(event) && Array.isArray(event.Records)) {
-    return event.Records.map((record: unknown, index): IncomingAlert => {
+    return event.Records.map((record: unknown): IncomingAlert => {
       const sns = isRecord(record) && isRecord(record.Sns) ? record.Sns : undefined;
       if (!sns) {
         const id = isRecord(record) ? (asString(record.messageId) ?? asString(record.eventID)) : undefined;
-        return { messageId: id ?? `record-${index}`, source: 'unknown', rawText: stringify(record) };
+        const rawText = stringify(record);
+        return { messageId: id ?? contentKey(rawText), source: 'unknown', rawText };
       }
+      const rawText = typeof sns.Message === 'string' ? sns.Message : stringify(sns.Message);
+      const topicArn = asString(sns.TopicArn);
       return {
-        messageId: asString(sns.MessageId) ?? `record-${index}`,
+        messageId: asString(sns.MessageId) ?? contentKey(`${topicArn ?? ''}\n${rawText}`),
         source: 'sns',
         subject: asString(sns.Subject),
-        rawText: typeof sns.Message === 'string' ? sns.Message : stringify(sns.Message),
-        topicArn: asString(sns.TopicArn),
+        rawText,
+        topicArn,
       };
     });
   }
   if (isRecord(event) && 'detail-type' in event) {
+    const rawText = stringify(event);
     return [
       {
-        messageId: asString(event.id) ?? 'unknown',
+        messageId: asString(event.id) ?? contentKey(rawText),
         source: 'eventbridge',
         subject: asString(event['detail-type']),
-        rawText: stringify(event),
+        rawText,
         parsed: event,
       },
     ];
   }
-  return [{ messageId: 'unknown', source: 'unknown', rawText: stringify(event) }];
+  const rawText = stringify(event);
+  return [{ messageId: contentKey(rawText), source: 'unknown', rawText }];
 }
 
 // ---- wire shapes ---------------------------------------------------------------------------
@@ -213,20 +227,29 @@ export function parseAwsTime(value: string | null | undefined): Date | undefined
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-const STATISTICS: Record<string, string> = {
-  SUM: 'Sum',
-  AVERAGE: 'Average',
-  MINIMUM: 'Minimum',
-  MAXIMUM: 'Maximum',
-  SAMPLE_COUNT: 'SampleCount',
-  SAMPLECOUNT: 'SampleCount',
-};
+/* Maps, not objects: a value such as `constructor` must not find anything inherited. */
+const STATISTICS = new Map([
+  ['SUM', 'Sum'],
+  ['AVERAGE', 'Average'],
+  ['MINIMUM', 'Minimum'],
+  ['MAXIMUM', 'Maximum'],
+  ['SAMPLE_COUNT', 'SampleCount'],
+  ['SAMPLECOUNT', 'SampleCount'],
+]);
 
 /** SNS sends `SUM`, EventBridge `Sum`; percentiles (`p99`) pass through. */
 export function normalizeStatistic(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
-  return STATISTICS[value.toUpperCase()] ?? value;
+  return STATISTICS.get(value.toUpperCase()) ?? value;
 }
+
+const MISSING_DATA_SETTINGS = new Map([
+  ['missing', 'missing'],
+  ['notbreaching', 'notBreaching'],
+  ['nonbreaching', 'notBreaching'],
+  ['breaching', 'breaching'],
+  ['ignore', 'ignore'],
+]);
 
 /**
  * SNS has been seen sending `- TreatMissingData:                    missing` rather than the
@@ -238,19 +261,15 @@ export function normalizeTreatMissingData(value: string | null | undefined): str
     .replace(/^[\s-]*TreatMissingData\s*:?\s*/i, '')
     .trim()
     .toLowerCase();
-  const known: Record<string, string> = {
-    missing: 'missing',
-    notbreaching: 'notBreaching',
-    nonbreaching: 'notBreaching',
-    breaching: 'breaching',
-    ignore: 'ignore',
-  };
-  return known[setting] ?? (setting || undefined);
+  return MISSING_DATA_SETTINGS.get(setting) ?? (setting || undefined);
 }
+
+/** A map with no prototype, so that a key named `__proto__` or `constructor` is just a key. */
+const emptyMap = (): Record<string, string> => Object.create(null) as Record<string, string>;
 
 /** SNS: `[{ "value": "x", "name": "FunctionName" }]`; EventBridge: `{ "FunctionName": "x" }`. */
 export function normalizeDimensions(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyMap();
   if (Array.isArray(value)) {
     for (const item of value) {
       if (!isRecord(item)) continue;
@@ -268,7 +287,7 @@ export function normalizeDimensions(value: unknown): Record<string, string> {
 
 /** Tags as a map (`{ "severity": "critical" }`) or a list (`[{ "Key": "severity", "Value": "critical" }]`). */
 export function normalizeTags(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyMap();
   if (Array.isArray(value)) {
     for (const item of value) {
       if (!isRecord(item)) continue;

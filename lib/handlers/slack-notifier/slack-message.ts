@@ -16,22 +16,48 @@ export const STATE_STYLE: Record<AlarmState, { emoji: string; color: string; lab
 
 export const MALFORMED_COLOR = '#ECB22E';
 
-const COMPARISON_WORDS: Record<string, string> = {
-  GreaterThanOrEqualToThreshold: 'greater than or equal to',
-  GreaterThanThreshold: 'greater than',
-  LessThanThreshold: 'less than',
-  LessThanOrEqualToThreshold: 'less than or equal to',
-  LessThanLowerOrGreaterThanUpperThreshold: 'outside the anomaly band',
-  LessThanLowerThreshold: 'below the anomaly band',
-  GreaterThanUpperThreshold: 'above the anomaly band',
-};
+/*
+ * Enumerated values are looked up in Maps, never in plain objects: `constructor` or `toString`
+ * from a message must not find something inherited. A value not in the table is shown as it came,
+ * escaped.
+ */
+const COMPARISON_WORDS = new Map([
+  ['GreaterThanOrEqualToThreshold', 'greater than or equal to'],
+  ['GreaterThanThreshold', 'greater than'],
+  ['LessThanThreshold', 'less than'],
+  ['LessThanOrEqualToThreshold', 'less than or equal to'],
+  ['LessThanLowerOrGreaterThanUpperThreshold', 'outside the anomaly band'],
+  ['LessThanLowerThreshold', 'below the anomaly band'],
+  ['GreaterThanUpperThreshold', 'above the anomaly band'],
+]);
+const BAND_COMPARISONS = new Set([
+  'LessThanLowerOrGreaterThanUpperThreshold',
+  'LessThanLowerThreshold',
+  'GreaterThanUpperThreshold',
+]);
 
-const MISSING_DATA_WORDS: Record<string, string> = {
-  missing: 'missing data is treated as missing',
-  notBreaching: 'missing data is treated as good (not breaching)',
-  breaching: 'missing data is treated as bad (breaching)',
-  ignore: 'missing data is ignored (state kept)',
-};
+const MISSING_DATA_WORDS = new Map([
+  ['missing', 'missing data is treated as missing'],
+  ['notBreaching', 'missing data is treated as good (not breaching)'],
+  ['breaching', 'missing data is treated as bad (breaching)'],
+  ['ignore', 'missing data is ignored (state kept)'],
+]);
+
+/** CloudWatch's StandardUnit values. */
+const UNITS = new Set(
+  [
+    'Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits',
+    'Megabits Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second Megabytes/Second',
+    'Gigabytes/Second Terabytes/Second Bits/Second Kilobits/Second Megabits/Second Gigabits/Second',
+    'Terabits/Second Count/Second None',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** A state as the message shows it: a known one as is, anything else escaped. */
+const stateText = (state: string): string =>
+  Object.hasOwn(STATE_STYLE, state) ? state : escapeMrkdwn(state);
 
 export function formatNumber(value: number): string {
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
@@ -76,10 +102,13 @@ function describeQuery(query: MetricQuery, alarm: AlarmNotification): string {
 
 /** The alarm condition in words: "Sum greater than 1 for 1 of 1 periods of 1 min". */
 export function describeCondition(alarm: AlarmNotification): string | undefined {
-  const words = alarm.comparison ? (COMPARISON_WORDS[alarm.comparison] ?? alarm.comparison) : undefined;
-  const unit = alarm.metric?.unit ? ` ${alarm.metric.unit}` : '';
+  const words = alarm.comparison
+    ? (COMPARISON_WORDS.get(alarm.comparison) ?? escapeMrkdwn(alarm.comparison))
+    : undefined;
+  const rawUnit = alarm.metric?.unit;
+  const unit = rawUnit ? ` ${UNITS.has(rawUnit) ? rawUnit : escapeMrkdwn(rawUnit)}` : '';
   let condition: string | undefined;
-  const againstBand = /Lower|Upper/.test(alarm.comparison ?? '');
+  const againstBand = BAND_COMPARISONS.has(alarm.comparison ?? '');
   if (words && againstBand) {
     condition = alarm.thresholdMetricId ? `${words} ${code(alarm.thresholdMetricId)}` : words;
   } else if (words && alarm.threshold !== undefined) {
@@ -141,7 +170,12 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
   if (alarm.reason) blocks.push(section(`*Reason*\n${escapeMrkdwn(alarm.reason)}`));
 
   const fields: TextObject[] = [
-    field('State', alarm.oldState ? `${alarm.oldState} → ${alarm.newState}` : alarm.newState),
+    field(
+      'State',
+      alarm.oldState
+        ? `${stateText(alarm.oldState)} → ${stateText(alarm.newState)}`
+        : stateText(alarm.newState),
+    ),
     field('Severity', severity),
     field('Region', regionText(alarm)),
     field('Account', escapeMrkdwn(alarm.accountId ?? 'unknown')),
@@ -152,7 +186,8 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
   if (condition) fields.push(field('Condition', condition));
   if (alarm.treatMissingData) {
     const words =
-      MISSING_DATA_WORDS[alarm.treatMissingData] ?? `missing data: ${escapeMrkdwn(alarm.treatMissingData)}`;
+      MISSING_DATA_WORDS.get(alarm.treatMissingData) ??
+      `missing data: ${escapeMrkdwn(alarm.treatMissingData)}`;
     fields.push(field('Missing data', words));
   }
   blocks.push({ type: 'section', fields });
@@ -201,13 +236,14 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
 
 /** The same alarm as plain text, for when Slack refuses the blocks (`invalid_blocks`, `invalid_payload`). */
 export function buildPlainAlarmMessage(alarm: AlarmNotification, options: AlarmMessageOptions): SlackMessage {
+  const consoleUrl = alarmConsoleUrl(alarm);
   const mention = options.severity === 'critical' && alarm.newState === 'ALARM' ? '<!here> ' : '';
   const lines = [
     `${mention}${STATE_STYLE[alarm.newState].emoji} *${alarm.newState}*: ${escapeMrkdwn(alarm.alarmName)} (${options.severity})`,
-    alarm.oldState ? `State: ${alarm.oldState} → ${alarm.newState}` : undefined,
+    alarm.oldState ? `State: ${stateText(alarm.oldState)} → ${stateText(alarm.newState)}` : undefined,
     alarm.reason ? `Reason: ${escapeMrkdwn(alarm.reason)}` : undefined,
     `Region: ${regionText(alarm)} · Account: ${escapeMrkdwn(alarm.accountId ?? 'unknown')}`,
-    alarmConsoleUrl(alarm),
+    consoleUrl ? mrkdwnLink(consoleUrl, 'Open alarm in CloudWatch') : undefined,
   ];
   return fitToSlackLimits({ text: lines.filter(Boolean).join('\n') });
 }

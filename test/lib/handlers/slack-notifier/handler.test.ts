@@ -231,6 +231,33 @@ describe('failures', () => {
     });
   });
 
+  it('makes the plain-text retry as safe as the blocks: no live mention, no forged console link', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
+    slack.reply({ status: 400, body: 'invalid_blocks' }, OK);
+    const alarm = fixture('metric-alarm') as { Trigger: Record<string, unknown> };
+    const hostile = {
+      ...alarm,
+      AlarmArn: 'arn:aws:cloudwatch:<!channel>:123456789012:alarm:orders-api-errors',
+      NewStateReason: '<!channel> <http://evil.example|click here>',
+      Trigger: { ...alarm.Trigger, ComparisonOperator: '<!channel>', Unit: '<@U0123>' },
+    };
+    const { error } = await invoke(
+      handler,
+      snsEvent(snsRecord(hostile, { topicArn: 'arn:aws:sns:evil.example/x?:123456789012:t' })),
+    );
+    expect(error).toBeUndefined();
+    expect(slack.posts).toHaveLength(2);
+    for (const post of slack.posts) {
+      expect(post.body).not.toContain('<!channel>');
+      expect(post.body).not.toContain('<http://evil');
+      expect(post.body).not.toContain('<@U0123>');
+      expect(post.body).not.toContain('console.aws.amazon.com');
+    }
+    expect((slack.posts[1]!.json as { text: string }).text).toContain(
+      'Reason: &lt;!channel&gt; &lt;http://evil.example|click here&gt;',
+    );
+  });
+
   it('honours Retry-After and counts the retry', async () => {
     const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
     slack.reply({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, OK);
@@ -319,6 +346,33 @@ describe('duplicates', () => {
     ).toMatchObject({
       message_id: 'dup-1',
     });
+  });
+
+  it('keys messages that carry no id by their content: different alarms both post, a redelivery does not', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: slack.webhookUrl(CRITICAL_TOKEN) });
+    const withoutId = (message: unknown) => {
+      const record = snsRecord(message);
+      delete (record.Sns as { MessageId?: string }).MessageId;
+      return record;
+    };
+    const bridge = (name: string) => {
+      const event = fixture('eventbridge-metric-alarm') as Record<string, unknown> & {
+        detail: Record<string, unknown>;
+      };
+      delete event.id;
+      return { ...event, detail: { ...event.detail, alarmName: name } };
+    };
+    const first = await invoke(
+      handler,
+      snsEvent(withoutId(fixture('metric-alarm')), withoutId(fixture('metric-alarm-ok'))),
+    );
+    expect(first.result).toEqual({ received: 2, delivered: 2, duplicates: 0, unreadable: 0 });
+    const again = await invoke(handler, snsEvent(withoutId(fixture('metric-alarm'))));
+    expect(again.result).toMatchObject({ delivered: 0, duplicates: 1 });
+    expect((await invoke(handler, bridge('memory-a'))).result).toMatchObject({ delivered: 1 });
+    expect((await invoke(handler, bridge('memory-b'))).result).toMatchObject({ delivered: 1 });
+    expect((await invoke(handler, bridge('memory-a'))).result).toMatchObject({ duplicates: 1 });
+    expect(slack.posts).toHaveLength(4);
   });
 
   it('retries only the failed record when Lambda retries the event', async () => {

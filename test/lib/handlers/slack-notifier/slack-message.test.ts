@@ -318,7 +318,7 @@ describe('alarm facts', () => {
       'https://eu-west-2.console.aws.amazon.com/cloudwatch/home?region=eu-west-2#alarmsV2:alarm/a%20b%2Fc',
     );
     expect(alarmConsoleUrl({ ...alarm, partition: 'aws-cn', regionCode: 'cn-north-1' })).toMatch(
-      /^https:\/\/cn-north-1\.console\.amazonaws\.cn\//,
+      /^https:\/\/console\.amazonaws\.cn\/cloudwatch\/home\?region=cn-north-1#/,
     );
     expect(alarmConsoleUrl({ ...alarm, partition: 'aws-us-gov', regionCode: 'us-gov-west-1' })).toMatch(
       /^https:\/\/console\.amazonaws-us-gov\.com\//,
