@@ -54,7 +54,10 @@ export interface Invocation {
   pending: Promise<void> | undefined;
 }
 
-/** Powertools' cold-start rule (on-demand initialization only), so logs, metrics and traces agree. */
+/**
+ * Powertools' cold-start rule (on-demand initialization only), decided once per container for every
+ * wrapped handler: logs, metrics and traces all read this one verdict.
+ */
 class ColdStart extends Utility {
   /** True on the first call in this container, false afterwards. */
   take(): boolean {
@@ -146,7 +149,7 @@ export class Observability {
 
     this.#correlationId = correlationId;
     guard('logger-begin', () => {
-      this.logger.startInvocation(this.#debugSampling);
+      this.logger.startInvocation(this.#debugSampling, isColdStart);
       if (context) this.logger.addContext(context);
       if (this.logger.shouldLogEvent(this.config.logEvent)) {
         this.logger.info('Lambda invocation event', {

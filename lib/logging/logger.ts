@@ -154,8 +154,11 @@ export class LookoutLogger extends Logger {
   /**
    * Between invocations: drops the keys appended during the last one, and restores the
    * configured level (or draws the debug sample) when there is anything to restore or draw.
+   * `coldStart` is the container's one verdict (see observability.ts), which `addContext` then
+   * reports instead of this logger's own: with two handlers wrapped, only the first is cold.
    */
-  startInvocation(sampling: boolean): void {
+  startInvocation(sampling: boolean, coldStart: boolean): void {
+    this.coldStart = coldStart;
     this.endInvocation();
     if (sampling || this.#levelChanged) {
       this.refreshSampleRateCalculation();

@@ -143,3 +143,43 @@ describe('X-Ray through Powertools Tracer', () => {
     expect(received).toEqual([]);
   });
 });
+
+describe('cold start', () => {
+  it('is one per container: logs, ColdStart metric and trace annotation agree across two wrapped handlers', async () => {
+    const { jest } = await import('@jest/globals');
+    received.length = 0;
+    const seen: { log: unknown; metric: number; trace: unknown }[] = [];
+    await jest.isolateModulesAsync(async () => {
+      const fresh = await import('../../lib/index.js');
+      const first = fresh.withObservability(async () => 'a');
+      const second = fresh.withObservability(async () => 'b');
+      for (const [handler, id] of [
+        [first, 'cold-a'],
+        [second, 'cold-b'],
+        [first, 'cold-a2'],
+      ] as const) {
+        const output = captureOutput();
+        await handler(events.sns({ correlationId: id }) as never, lambdaContext());
+        output.restore();
+        await waitFor(() =>
+          received.some(
+            (s) => s.name === '## index.handler' && (s as Segment).annotations?.correlation_id === id,
+          ),
+        );
+        const segment = (received as Segment[]).find(
+          (s) => s.name === '## index.handler' && s.annotations?.correlation_id === id,
+        );
+        seen.push({
+          log: output.logs()[0]?.cold_start,
+          metric: output.emf().filter((doc) => 'ColdStart' in doc).length,
+          trace: segment?.annotations?.cold_start,
+        });
+      }
+    });
+    expect(seen).toEqual([
+      { log: true, metric: 1, trace: true },
+      { log: false, metric: 0, trace: false },
+      { log: false, metric: 0, trace: false },
+    ]);
+  });
+});
