@@ -1,5 +1,10 @@
 import type { MetricStore } from '../metrics/store.js';
-import { alignToPeriod, minimumSamplesForPercentile, queryPeriods } from '../metrics/statistics.js';
+import {
+  alignToPeriod,
+  isLowSampleCount,
+  minimumSamplesForPercentile,
+  queryPeriods,
+} from '../metrics/statistics.js';
 import { evaluateAlarmRule, ruleReferences, ruleTerms } from './alarm-rule.js';
 import { ExpressionError, evaluateExpression, type ExpressionValue, type Series } from './expression.js';
 import { formatLongTime, formatReasonTime, formatValue, plural } from './format.js';
@@ -173,9 +178,10 @@ export class AlarmEvaluator {
   private apply(alarm: AlarmDefinition, outcome: Outcome, now: number, transitions: AlarmTransition[]): void {
     const status = this.statusByName.get(alarm.name)!;
     status.lastEvaluatedAt = now;
-    if (outcome.state === 'RETAIN') return;
+    // A kept state with a reason (too few samples for a percentile) still says why it was kept.
+    if (outcome.state === 'RETAIN' && !outcome.reason) return;
     const oldState = status.state;
-    if (outcome.state === oldState) {
+    if (outcome.state === 'RETAIN' || outcome.state === oldState) {
       if (outcome.reason !== status.reason) {
         status.reason = outcome.reason;
         status.reasonData = outcome.reasonData;
@@ -226,7 +232,7 @@ export class AlarmEvaluator {
     const decision = decideAlarmState(classes, {
       evaluationPeriods: alarm.evaluationPeriods,
       datapointsToAlarm: alarm.datapointsToAlarm,
-      treatMissingData: alarm.treatMissingData,
+      treatMissingData: effectiveTreatMissingData(alarm),
     });
     const reasonData = buildReasonData(alarm, now, timestamps, values, classes, decision);
 
@@ -358,6 +364,18 @@ function actionsFor(alarm: AlarmDefinition, state: AlarmState): string[] {
   return [...alarm.insufficientDataActions];
 }
 
+/**
+ * "Configuring how CloudWatch alarms treat missing data" (CloudWatch User Guide): alarms that
+ * evaluate metrics in the AWS/DynamoDB namespace always ignore missing data, whatever
+ * TreatMissingData says; when such a metric has missing data, the alarm keeps its current state.
+ */
+function effectiveTreatMissingData(alarm: MetricAlarmDefinition): MetricAlarmDefinition['treatMissingData'] {
+  const readsDynamoDb = alarm.queries.some(
+    (query) => query.kind === 'metric' && query.namespace === 'AWS/DynamoDB',
+  );
+  return readsDynamoDb ? 'ignore' : alarm.treatMissingData;
+}
+
 function lowSamplePercentile(
   alarm: MetricAlarmDefinition,
   decision: MissingDataDecision,
@@ -366,12 +384,11 @@ function lowSamplePercentile(
   if (alarm.evaluateLowSampleCountPercentile !== 'ignore' || counts === undefined) return undefined;
   const query = alarm.queries.find((q) => q.id === alarm.returnId);
   if (query?.kind !== 'metric' || query.statistic.kind !== 'percentile') return undefined;
-  const minimum = minimumSamplesForPercentile(query.statistic.percentile);
-  if (minimum === undefined) return undefined;
-  const low = decision.evaluated.some((index) => (counts[index] ?? 0) < minimum);
-  return low
-    ? `Percentile ${query.statistic.text} has fewer than ${Math.ceil(minimum)} samples in a period; state kept (EvaluateLowSampleCountPercentile: ignore)`
-    : undefined;
+  const { percentile, text } = query.statistic;
+  const low = decision.evaluated.filter((index) => isLowSampleCount(percentile, counts[index] ?? 0));
+  if (low.length === 0) return undefined;
+  const fewest = Math.min(...low.map((index) => counts[index] ?? 0));
+  return `Percentile ${text} had ${plural(fewest, 'sample')} in a period, fewer than the ${minimumSamplesForPercentile(percentile)} it needs; state kept (EvaluateLowSampleCountPercentile: ignore)`;
 }
 
 function describePoints(indexes: number[], timestamps: number[], values: (number | undefined)[]): string {

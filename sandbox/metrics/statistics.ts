@@ -116,15 +116,41 @@ function basic(values: readonly number[], name: BasicStatisticName): number {
 }
 
 /**
- * Fewest samples for which CloudWatch considers a percentile statistically
- * significant ("Percentile-based alarms and low data samples"): 10/(1−p) for
- * p in [0.5, 1), 10/p for p in (0, 0.5). Undefined when the rule does not apply.
+ * The low-sample rule of "Percentile-based alarms and low data samples" (CloudWatch User Guide): a
+ * percentile p in [0.5, 1) needs at least 10/(1−p) data points in a period, one in (0, 0.5) at least
+ * 10/p. Computed on the percentile's decimal digits, never in floating point: 10/(1−0.9) is
+ * 100.00000000000003 in doubles, which would make exactly 100 samples of a p90 "too few".
+ * Undefined for p0 and p100, where the rule does not apply.
  */
+function lowSampleBound(percentile: number): { numerator: bigint; denominator: bigint } | undefined {
+  if (!(percentile > 0 && percentile < 100)) return undefined;
+  // percentile = units / 10^scale exactly, read from its shortest decimal form ("98.4", "1e-7").
+  const [mantissa = '', exponent = '0'] = String(percentile).split('e');
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  let units = BigInt(whole + fraction);
+  let scale = fraction.length - Number(exponent);
+  if (scale < 0) {
+    units *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  const hundred = 100n * 10n ** BigInt(scale);
+  // 10/(1−p) = 1000·10^s / (100·10^s − units); 10/p = 1000·10^s / units.
+  return { numerator: 10n * hundred, denominator: units * 2n >= hundred ? hundred - units : units };
+}
+
+/** The fewest samples a period needs for the percentile to count (a whole number), or undefined. */
 export function minimumSamplesForPercentile(percentile: number): number | undefined {
-  const p = percentile / 100;
-  if (p >= 0.5 && p < 1) return 10 / (1 - p);
-  if (p > 0 && p < 0.5) return 10 / p;
-  return undefined;
+  const bound = lowSampleBound(percentile);
+  if (!bound) return undefined;
+  return Number((bound.numerator + bound.denominator - 1n) / bound.denominator);
+}
+
+/** True when `sampleCount` is below the percentile's documented minimum. */
+export function isLowSampleCount(percentile: number, sampleCount: number): boolean {
+  const bound = lowSampleBound(percentile);
+  if (!bound) return false;
+  if (Number.isInteger(sampleCount)) return BigInt(sampleCount) * bound.denominator < bound.numerator;
+  return sampleCount * Number(bound.denominator) < Number(bound.numerator);
 }
 
 export interface PeriodDatapoint {

@@ -55,9 +55,9 @@ describe('statistics', () => {
   });
 
   it('knows when a percentile has too few samples (AWS low-sample rule)', () => {
-    expect(minimumSamplesForPercentile(99)).toBeCloseTo(1000);
-    expect(minimumSamplesForPercentile(50)).toBeCloseTo(20);
-    expect(minimumSamplesForPercentile(10)).toBeCloseTo(100);
+    expect(minimumSamplesForPercentile(99)).toBe(1000);
+    expect(minimumSamplesForPercentile(50)).toBe(20);
+    expect(minimumSamplesForPercentile(10)).toBe(100);
     expect(minimumSamplesForPercentile(100)).toBeUndefined();
   });
 });
