@@ -146,7 +146,7 @@ describe('POST /users', () => {
   });
 
   it('answers a missing body with 400', async () => {
-    const response = await call('POST', '/users');
+    const response = await call('POST', '/users', { headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('invalid_json');
   });
@@ -171,6 +171,82 @@ describe('POST /users', () => {
     });
     expect(response.status).toBe(201);
     expect(response.body.name).toBe('Base Sixty-Four');
+  });
+});
+
+describe('request bodies that are not declared JSON', () => {
+  /** Calls the handler with the given content-type, or with none at all when it is undefined. */
+  const callAs = (contentType: string | undefined, method: string, path: string, body: unknown) =>
+    apiCaller((event, context) => {
+      const headers = { ...event.headers };
+      if (contentType === undefined) delete headers['content-type'];
+      else headers['content-type'] = contentType;
+      return (handler as unknown as ApiHandler)({ ...event, headers }, context);
+    })(method, path, { body });
+
+  // What an HTML form or a fetch without a CORS preflight can send from another site, and near misses.
+  const refused = [
+    undefined,
+    '',
+    'text/plain',
+    'text/plain;charset=UTF-8',
+    'application/octet-stream',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=----x',
+    'application/jsonp',
+    'application/json-patch+json',
+    'application/json; charset=iso-8859-1',
+    'application/json; boundary=x',
+    'text/json',
+  ];
+
+  const label = (type: string | undefined) =>
+    type === undefined ? 'no content type' : type === '' ? 'an empty content type' : type;
+
+  it.each(refused.map((type) => [label(type), type]))(
+    'answers %s with 415 on every JSON route and creates nothing',
+    async (_label, contentType) => {
+      const email = uniqueEmail();
+      const registration = { email, name: 'Cross Site', password: 'correct horse battery' };
+      const register = await callAs(contentType, 'POST', '/users', registration);
+      expect(register.status).toBe(415);
+      expect(register.body).toEqual({
+        error: 'unsupported_media_type',
+        message: 'The request body must be JSON, sent with content-type: application/json',
+      });
+      expect(register.headers['accept-post']).toBe('application/json');
+      expect(metricValues(register.emf, 'UserRegistrations')).toEqual([]);
+      expect(metricValues(register.emf, 'ClientErrors', { route: 'POST /users' })).toEqual([1]);
+
+      const login = await callAs(contentType, 'POST', '/login', { email, password: 'whatever it is' });
+      expect(login.status).toBe(415);
+      expect(metricValues(login.emf, 'Logins')).toEqual([]);
+
+      const user = await registerUser();
+      const queued = sqs.messages('orders').length;
+      const order = await callAs(contentType, 'POST', '/orders', bookOrder(user.id));
+      expect(order.status).toBe(415);
+      expect(metricValues(order.emf, 'Orders')).toEqual([]);
+      expect(sqs.messages('orders')).toHaveLength(queued);
+
+      // Nothing was created: the same email still registers.
+      expect((await call('POST', '/users', { body: registration })).status).toBe(201);
+    },
+  );
+
+  it.each([
+    'application/json',
+    'Application/JSON',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="utf-8"',
+  ])('accepts %s', async (contentType) => {
+    const response = await callAs(contentType, 'POST', '/users', {
+      email: uniqueEmail(),
+      name: 'Same Site',
+      password: 'correct horse battery',
+    });
+    expect(response.status).toBe(201);
   });
 });
 
