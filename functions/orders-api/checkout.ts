@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { businessMetrics, traced } from 'lookout';
 import type { OrderItem } from '../orders-core/order.js';
+import { normalizeSku } from '../orders-core/order.js';
 
 export const STOCK_PER_SKU = 100;
 export const OUT_OF_STOCK_PREFIX = 'OOS-';
@@ -35,16 +36,19 @@ async function step<T>(
   }
 }
 
-const stockOf = (sku: string): number =>
-  sku.toUpperCase().startsWith(OUT_OF_STOCK_PREFIX) ? 0 : STOCK_PER_SKU;
+const stockOf = (sku: string): number => (sku.startsWith(OUT_OF_STOCK_PREFIX) ? 0 : STOCK_PER_SKU);
 
 export function checkInventory(items: OrderItem[]): Promise<InventoryResult> {
   return step(
     'inventory',
     async () => {
       await simulatedWork();
+      // Counted per normalised SKU, the same key the stock is looked up by.
       const needed = new Map<string, number>();
-      for (const item of items) needed.set(item.sku, (needed.get(item.sku) ?? 0) + item.quantity);
+      for (const item of items) {
+        const sku = normalizeSku(item.sku);
+        needed.set(sku, (needed.get(sku) ?? 0) + item.quantity);
+      }
       const unavailableSkus = [...needed]
         .filter(([sku, quantity]) => quantity > stockOf(sku))
         .map(([sku]) => sku);

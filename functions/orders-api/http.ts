@@ -1,6 +1,7 @@
 /**
  * The HTTP side of the API: the request a route sees, JSON responses, and turning a payload v2
- * body into validated input (400 for bad JSON or invalid fields, 413 for an oversized body).
+ * body into validated input (415 unless it is declared JSON, 413 for an oversized body, 400 for bad
+ * JSON or invalid fields).
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
@@ -60,8 +61,24 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown, what?: string)
   return result.data;
 }
 
-/** The body as JSON, validated: 413 when too large, 400 when missing, not JSON or invalid. */
+/**
+ * `application/json`, optionally with `charset=utf-8`. Anything else (text/plain, form types,
+ * octet-stream, no content type at all) is what a cross-site HTML form or a "simple" fetch can send
+ * without a CORS preflight, so refusing it keeps another site's page from creating users or orders.
+ */
+const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*(?:utf-8|"utf-8")\s*)?$/i;
+
+/** The body as JSON, validated: 415 unless declared JSON, 413 when too large, 400 when missing, not JSON or invalid. */
 export function parseJsonBody<T>(request: ApiRequest, schema: z.ZodType<T>): T {
+  if (!JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'The request body must be JSON, sent with content-type: application/json',
+      {},
+      { 'accept-post': 'application/json' },
+    );
+  }
   const raw = request.body ?? '';
   // Cheap upper bound before decoding: base64 is at least as long as the bytes it encodes.
   if (raw.length > MAX_BODY_BYTES * 2) throw bodyTooLarge();

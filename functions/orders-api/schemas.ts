@@ -3,10 +3,12 @@
  * than silently ignored.
  */
 import { z } from 'zod';
-import { ORDER_CATEGORIES } from '../orders-core/order.js';
+import { isWholeCents, toCents } from '../orders-core/money.js';
+import { normalizeSku, ORDER_CATEGORIES } from '../orders-core/order.js';
 
 export const MAX_ITEMS_PER_ORDER = 50;
 export const MAX_UNIT_PRICE = 100_000;
+export const MAX_ORDER_AMOUNT = 1_000_000;
 
 const email = z.email('must be a valid email address').max(254);
 
@@ -21,22 +23,34 @@ export const loginBody = z.strictObject({
   password: z.string().min(1, 'must not be empty').max(128),
 });
 
-const hasAtMostTwoDecimals = (value: number) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6;
+/** Zod also runs the total's check when an item failed its own checks: such a price adds nothing. */
+const totalCents = (items: { quantity: number; unitPrice: number }[]): number =>
+  items.reduce((sum, item) => sum + item.quantity * (toCents(item.unitPrice) ?? 0), 0);
 
 export const orderItem = z.strictObject({
-  sku: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1 to 32 letters, digits or hyphens'),
+  sku: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1 to 32 letters, digits or hyphens')
+    .transform(normalizeSku),
   quantity: z.int().min(1).max(1000),
   unitPrice: z
     .number()
-    .positive()
+    .min(0.01)
     .max(MAX_UNIT_PRICE)
-    .refine(hasAtMostTwoDecimals, 'must have at most two decimal places'),
+    .refine(isWholeCents, 'must be an amount in whole cents, with at most two decimal places'),
 });
 
 export const createOrderBody = z.strictObject({
   userId: z.uuid(),
   category: z.enum(ORDER_CATEGORIES),
-  items: z.array(orderItem).min(1, 'must contain at least one item').max(MAX_ITEMS_PER_ORDER),
+  items: z
+    .array(orderItem)
+    .min(1, 'must contain at least one item')
+    .max(MAX_ITEMS_PER_ORDER)
+    .refine(
+      (items) => totalCents(items) <= MAX_ORDER_AMOUNT * 100,
+      `the order total must not exceed ${MAX_ORDER_AMOUNT}`,
+    ),
 });
 
 export const idParam = z.object({ id: z.uuid() });

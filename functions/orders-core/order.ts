@@ -2,6 +2,7 @@
  * The order as both the API and the worker see it, and the message that travels between them.
  */
 import { z } from 'zod';
+import { fromCents, isWholeCents, toCents } from './money.js';
 
 export const ORDER_CATEGORIES = ['electronics', 'books', 'clothing', 'home', 'other'] as const;
 export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
@@ -9,6 +10,7 @@ export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
 export type OrderStatus = 'created' | 'completed' | 'failed';
 
 export interface OrderItem {
+  /** Upper case: SKUs compare case-insensitively, so they are stored normalised. */
   sku: string;
   quantity: number;
   unitPrice: number;
@@ -19,7 +21,7 @@ export interface Order {
   userId: string;
   category: OrderCategory;
   items: OrderItem[];
-  /** Sum of quantity × unit price, rounded to cents. */
+  /** Sum of quantity × unit price, summed in whole cents. */
   amount: number;
   status: OrderStatus;
   createdAt: string;
@@ -38,7 +40,7 @@ export const orderCreatedMessage = z.object({
   orderId: z.uuid(),
   userId: z.uuid(),
   category: z.enum(ORDER_CATEGORIES),
-  amount: z.number().nonnegative(),
+  amount: z.number().refine(isWholeCents, 'must be a non-negative amount in whole cents'),
   createdAt: z.iso.datetime(),
 });
 export type OrderCreatedMessage = z.infer<typeof orderCreatedMessage>;
@@ -51,7 +53,19 @@ export const toOrderCreatedMessage = (order: Order): OrderCreatedMessage => ({
   createdAt: order.createdAt,
 });
 
+/** One spelling per SKU, so that `x` and `X` are the same stock. */
+export const normalizeSku = (sku: string): string => sku.toUpperCase();
+
+/** For figures derived by division (averages), never for amounts a customer pays. */
 export const roundToCents = (value: number): number => Math.round(value * 100) / 100;
 
-export const orderAmount = (items: OrderItem[]): number =>
-  roundToCents(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0));
+/** Sum of quantity × unit price in integer cents; a price that is not whole cents is a bug upstream. */
+export function orderCents(items: OrderItem[]): number {
+  return items.reduce((sum, item) => {
+    const unitCents = toCents(item.unitPrice);
+    if (unitCents === undefined) throw new RangeError(`unit price ${item.unitPrice} is not whole cents`);
+    return sum + item.quantity * unitCents;
+  }, 0);
+}
+
+export const orderAmount = (items: OrderItem[]): number => fromCents(orderCents(items));

@@ -9,6 +9,7 @@
  *   STATS#<hour>     TOTALS                       orders created/failed and revenue in that UTC hour
  *   STATS#<hour>     ACTIVE#<segment>#<userId>    a user active in that hour
  *   STATS#<hour>     CONVERTED#<segment>#<userId> a user who ordered in that hour
+ * A user whose segment changes within the hour has items under both; the stats count them once.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -283,6 +284,7 @@ export class OrdersStore {
         SegmentActivity
       >,
     };
+    const users = new Map<string, { rank: number; converted: boolean }>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.call('Query', () =>
@@ -296,19 +298,30 @@ export class OrdersStore {
         ),
       );
       for (const item of page.Items ?? []) {
-        const [kind, segment] = String(item.sk).split('#');
+        const [kind, segment, userId] = String(item.sk).split('#');
         if (kind === 'TOTALS') {
           stats.ordersCreated = Number(item.ordersCreated ?? 0);
           stats.ordersFailed = Number(item.ordersFailed ?? 0);
           stats.revenue = Number(item.revenue ?? 0);
-        } else if (segment && segment in stats.segments) {
-          const activity = stats.segments[segment as Segment];
-          if (kind === 'ACTIVE') activity.activeUsers += 1;
-          if (kind === 'CONVERTED') activity.conversions += 1;
+        } else if ((kind === 'ACTIVE' || kind === 'CONVERTED') && userId) {
+          const rank = SEGMENTS.indexOf(segment as Segment);
+          const seen = users.get(userId) ?? { rank, converted: false };
+          if (rank >= 0)
+            users.set(userId, {
+              rank: Math.min(rank, seen.rank),
+              converted: seen.converted || kind === 'CONVERTED',
+            });
         }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    // A user is counted once in the hour, in the segment they started it in: segments only move up
+    // (new, returning, vip), so the lowest one recorded is the first.
+    for (const { rank, converted } of users.values()) {
+      const activity = stats.segments[SEGMENTS[rank]!];
+      activity.activeUsers += 1;
+      if (converted) activity.conversions += 1;
+    }
     return stats;
   }
 }

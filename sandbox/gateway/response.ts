@@ -15,9 +15,13 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-const jsonMessage = (statusCode: number, message: string): HttpResponse => ({
+const jsonMessage = (
+  statusCode: number,
+  message: string,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
   statusCode,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...headers },
   body: Buffer.from(JSON.stringify({ message })),
 });
 
@@ -25,7 +29,8 @@ export const NOT_FOUND = () => jsonMessage(404, 'Not Found');
 export const PAYLOAD_TOO_LARGE = () => jsonMessage(413, 'Request Entity Too Large');
 export const INTERNAL_SERVER_ERROR = () => jsonMessage(500, 'Internal Server Error');
 export const SERVICE_UNAVAILABLE = () => jsonMessage(503, 'Service Unavailable');
-export const TOO_MANY_REQUESTS = () => jsonMessage(429, 'Too Many Requests');
+/** A throttled invocation: says when to try again, so that a well-behaved client backs off. */
+export const TOO_MANY_REQUESTS = () => jsonMessage(429, 'Too Many Requests', { 'retry-after': '1' });
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -12,6 +12,7 @@ import { createDemoTable, startDynalite } from '../../support/dynalite.js';
 import { dimensionSets, metricUnit, metricValues } from '../../support/output.js';
 import type { ApiHandler } from './support.js';
 import { accessLog, apiCaller } from './support.js';
+import { OrdersStore } from '../../../functions/orders-core/store.js';
 
 const TABLE = 'orders-api-test';
 const dynamo = await startDynalite();
@@ -146,7 +147,7 @@ describe('POST /users', () => {
   });
 
   it('answers a missing body with 400', async () => {
-    const response = await call('POST', '/users');
+    const response = await call('POST', '/users', { headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('invalid_json');
   });
@@ -171,6 +172,82 @@ describe('POST /users', () => {
     });
     expect(response.status).toBe(201);
     expect(response.body.name).toBe('Base Sixty-Four');
+  });
+});
+
+describe('request bodies that are not declared JSON', () => {
+  /** Calls the handler with the given content-type, or with none at all when it is undefined. */
+  const callAs = (contentType: string | undefined, method: string, path: string, body: unknown) =>
+    apiCaller((event, context) => {
+      const headers = { ...event.headers };
+      if (contentType === undefined) delete headers['content-type'];
+      else headers['content-type'] = contentType;
+      return (handler as unknown as ApiHandler)({ ...event, headers }, context);
+    })(method, path, { body });
+
+  // What an HTML form or a fetch without a CORS preflight can send from another site, and near misses.
+  const refused = [
+    undefined,
+    '',
+    'text/plain',
+    'text/plain;charset=UTF-8',
+    'application/octet-stream',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=----x',
+    'application/jsonp',
+    'application/json-patch+json',
+    'application/json; charset=iso-8859-1',
+    'application/json; boundary=x',
+    'text/json',
+  ];
+
+  const label = (type: string | undefined) =>
+    type === undefined ? 'no content type' : type === '' ? 'an empty content type' : type;
+
+  it.each(refused.map((type) => [label(type), type]))(
+    'answers %s with 415 on every JSON route and creates nothing',
+    async (_label, contentType) => {
+      const email = uniqueEmail();
+      const registration = { email, name: 'Cross Site', password: 'correct horse battery' };
+      const register = await callAs(contentType, 'POST', '/users', registration);
+      expect(register.status).toBe(415);
+      expect(register.body).toEqual({
+        error: 'unsupported_media_type',
+        message: 'The request body must be JSON, sent with content-type: application/json',
+      });
+      expect(register.headers['accept-post']).toBe('application/json');
+      expect(metricValues(register.emf, 'UserRegistrations')).toEqual([]);
+      expect(metricValues(register.emf, 'ClientErrors', { route: 'POST /users' })).toEqual([1]);
+
+      const login = await callAs(contentType, 'POST', '/login', { email, password: 'whatever it is' });
+      expect(login.status).toBe(415);
+      expect(metricValues(login.emf, 'Logins')).toEqual([]);
+
+      const user = await registerUser();
+      const queued = sqs.messages('orders').length;
+      const order = await callAs(contentType, 'POST', '/orders', bookOrder(user.id));
+      expect(order.status).toBe(415);
+      expect(metricValues(order.emf, 'Orders')).toEqual([]);
+      expect(sqs.messages('orders')).toHaveLength(queued);
+
+      // Nothing was created: the same email still registers.
+      expect((await call('POST', '/users', { body: registration })).status).toBe(201);
+    },
+  );
+
+  it.each([
+    'application/json',
+    'Application/JSON',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="utf-8"',
+  ])('accepts %s', async (contentType) => {
+    const response = await callAs(contentType, 'POST', '/users', {
+      email: uniqueEmail(),
+      name: 'Same Site',
+      password: 'correct horse battery',
+    });
+    expect(response.status).toBe(201);
   });
 });
 
@@ -369,6 +446,112 @@ describe('POST /orders and GET /orders/{id}', () => {
     expect(metricValues(response.emf, 'Orders')).toEqual([]);
   });
 
+  it.each([
+    ['1e-131', 1e-131, 1],
+    ['0.000000005', 0.000000005, 100],
+    ['0.001', 0.001, 1],
+    ['0.005', 0.005, 1000],
+    ['12.345', 12.345, 1],
+    ['19.999', 19.999, 1],
+    ['0.1 + 0.2', 0.1 + 0.2, 1],
+    ['zero', 0, 1],
+    ['a negative price', -5, 1],
+    ['one cent over the limit', 100_000.01, 1],
+    ['1e21', 1e21, 1],
+  ])('refuses a unit price of %s with 400 and stores nothing', async (_label, unitPrice, quantity) => {
+    const user = await registerUser();
+    const queued = sqs.messages('orders').length;
+    const response = await call('POST', '/orders', {
+      body: { userId: user.id, category: 'other', items: [{ sku: 'CHEAP', quantity, unitPrice }] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('validation_failed');
+    expect(response.body.issues.map((issue: { path: string }) => issue.path)).toContain('items.0.unitPrice');
+    expect(metricValues(response.emf, 'Orders')).toEqual([]);
+    expect(metricValues(response.emf, 'DbQueries', { operation: 'PutItem' })).toEqual([]);
+    expect(sqs.messages('orders')).toHaveLength(queued);
+  });
+
+  it('sums whole cents exactly: the smallest price, two decimals, and the largest price', async () => {
+    const user = await registerUser();
+    const response = await call('POST', '/orders', {
+      body: {
+        userId: user.id,
+        category: 'other',
+        items: [
+          { sku: 'PENNY', quantity: 3, unitPrice: 0.01 },
+          { sku: 'TENTH', quantity: 3, unitPrice: 0.1 },
+          { sku: 'ODD', quantity: 7, unitPrice: 1.15 },
+          { sku: 'MID', quantity: 1, unitPrice: 4.35 },
+        ],
+      },
+    });
+    expect(response.status).toBe(201);
+    // In floats, 0.1 × 3 is 0.30000000000000004 and 1.15 × 7 is 8.049999999999999.
+    expect(response.body.amount).toBe(12.73);
+    const top = await call('POST', '/orders', {
+      body: { userId: user.id, category: 'other', items: [{ sku: 'TOP', quantity: 1, unitPrice: 100_000 }] },
+    });
+    // Valid, but over the payment limit: a declined order, not a validation error.
+    expect(top.status).toBe(402);
+  });
+
+  it('refuses an order whose total is over the limit with 400, before any payment', async () => {
+    const user = await registerUser();
+    const response = await call('POST', '/orders', {
+      body: {
+        userId: user.id,
+        category: 'electronics',
+        items: [
+          { sku: 'RACK-1', quantity: 6, unitPrice: 100_000 },
+          { sku: 'RACK-2', quantity: 4, unitPrice: 100_000 },
+          { sku: 'CABLE', quantity: 1, unitPrice: 0.01 },
+        ],
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.issues).toEqual([
+      { path: 'items', message: 'the order total must not exceed 1000000' },
+    ]);
+    expect(metricValues(response.emf, 'Orders')).toEqual([]);
+    expect(metricValues(response.emf, 'CheckoutStepLatency')).toEqual([]);
+  });
+
+  it('counts stock per SKU whatever its case, and stores SKUs in one spelling', async () => {
+    const user = await registerUser();
+    const mixed = await call('POST', '/orders', {
+      body: {
+        userId: user.id,
+        category: 'home',
+        items: [
+          { sku: 'Mug-7', quantity: 60, unitPrice: 3 },
+          { sku: 'mug-7', quantity: 30, unitPrice: 3 },
+          { sku: 'MUG-7', quantity: 11, unitPrice: 3 },
+        ],
+      },
+    });
+    expect(mixed.status).toBe(409);
+    expect(mixed.body).toMatchObject({ error: 'out_of_stock', unavailableSkus: ['MUG-7'] });
+
+    const outOfStock = await call('POST', '/orders', {
+      body: { userId: user.id, category: 'home', items: [{ sku: 'oos-lamp', quantity: 1, unitPrice: 40 }] },
+    });
+    expect(outOfStock.status).toBe(409);
+
+    const stocked = await call('POST', '/orders', {
+      body: {
+        userId: user.id,
+        category: 'home',
+        items: [
+          { sku: 'Mug-7', quantity: 60, unitPrice: 3 },
+          { sku: 'mug-7', quantity: 40, unitPrice: 3 },
+        ],
+      },
+    });
+    expect(stocked.status).toBe(201);
+    expect(stocked.body.items.map((item: { sku: string }) => item.sku)).toEqual(['MUG-7', 'MUG-7']);
+  });
+
   it('answers an unknown order with 404', async () => {
     const response = await call('GET', `/orders/${randomUUID()}`);
     expect(response.status).toBe(404);
@@ -469,6 +652,34 @@ describe('GET /stats/hourly', () => {
     expect(metricUnit(response.emf, 'ConversionRate')).toBe('Percent');
     expect(metricUnit(response.emf, 'ActiveUsers')).toBe('Count');
     expect(dimensionSets(response.emf, 'ActiveUsers')).toEqual([['service', 'segment']]);
+  });
+
+  it('counts a user once in the hour, in the segment they started it in, when their segment changes', async () => {
+    const hour = '2026-03-01T08';
+    const store = new OrdersStore(seedClient, TABLE);
+    const [upgraded, returning] = [randomUUID(), randomUUID()];
+    // What the API records for someone who registers and orders, has the order completed by the
+    // worker (now "returning"), then logs in again and orders once more within the same hour.
+    await store.recordActiveUser(hour, 'new', upgraded);
+    await store.recordOrderPlaced(hour, 'new', upgraded, 20);
+    await store.recordActiveUser(hour, 'returning', upgraded);
+    await store.recordOrderPlaced(hour, 'returning', upgraded, 30);
+    // And someone who only looks around.
+    await store.recordActiveUser(hour, 'returning', returning);
+
+    const response = await call('GET', '/stats/hourly', { query: { hour } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      hour,
+      orders: { created: 2, failed: 0 },
+      revenue: 50,
+      activeUsers: 2,
+      segments: {
+        new: { activeUsers: 1, conversions: 1, conversionRate: 100 },
+        returning: { activeUsers: 1, conversions: 0, conversionRate: 0 },
+        vip: { activeUsers: 0, conversions: 0, conversionRate: 0 },
+      },
+    });
   });
 
   it('reports a past hour without recording gauges', async () => {

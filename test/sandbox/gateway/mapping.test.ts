@@ -171,4 +171,8 @@ describe('invocation → response', () => {
     expect(response.statusCode).toBe(statusCode);
     expect(JSON.parse(response.body.toString())).toEqual({ message });
   });
+
+  it('tells a throttled client when to try again', () => {
+    expect(toHttpResponse({ status: 'throttled' }).headers['retry-after']).toBe('1');
+  });
 });

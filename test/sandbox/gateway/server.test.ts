@@ -213,7 +213,7 @@ describe('the gateway in front of a test function', () => {
     expect(exchanges.at(-1)).toMatchObject({ routeKey: 'GET /slow', statusCode: 503, invocation: 'timeout' });
   });
 
-  it('answers a throttled invocation with 429', async () => {
+  it('answers a throttled invocation with 429 and Retry-After', async () => {
     const sleepy = { headers: { 'x-mode': 'sleep', 'x-sleep-ms': '300' } };
     const [first, second] = await Promise.all([
       send(`${gateway.url}/items/1`, sleepy),
@@ -222,6 +222,7 @@ describe('the gateway in front of a test function', () => {
     expect([first.status, second.status].sort()).toEqual([200, 429]);
     const throttled = first.status === 429 ? first : second;
     expect(json(throttled)).toEqual({ message: 'Too Many Requests' });
+    expect(throttled.headers['retry-after']).toBe('1');
   });
 
   it('answers an unknown route with 404 without invoking anything', async () => {
