@@ -55,7 +55,8 @@ interface Outcome {
  * Time is whatever the caller says it is: evaluate(now) takes simulated epoch
  * ms, so a compressed clock can run a 60-second period every few real seconds.
  * Only complete periods are evaluated (the newest is the one that ended at or
- * before `now`), as CloudWatch does.
+ * before `now`), as CloudWatch does. Periods are sliding windows ending at the
+ * latest whole minute (CloudWatch's default SlidingWindow evaluation window).
  */
 export class AlarmEvaluator {
   private readonly store: MetricStore;
@@ -210,7 +211,9 @@ export class AlarmEvaluator {
   private evaluateMetricAlarm(alarm: MetricAlarmDefinition, now: number): Outcome {
     const periodMs = alarm.periodSeconds * 1000;
     const rangeLength = alarm.evaluationPeriods + this.extraPeriods;
-    const end = alignToPeriod(now, alarm.periodSeconds);
+    // CloudWatch's default evaluation window slides: it moves every minute and ends at the latest
+    // complete minute, so a one-hour period is always the last hour, not the last clock hour.
+    const end = alignToPeriod(now, Math.min(alarm.periodSeconds, 60));
     const timestamps = Array.from({ length: rangeLength }, (_, i) => end - (rangeLength - i) * periodMs);
 
     const sampleCounts = new Map<string, number[]>();

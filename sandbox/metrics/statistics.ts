@@ -5,12 +5,21 @@ export type BasicStatisticName = 'SampleCount' | 'Average' | 'Sum' | 'Minimum' |
 
 /**
  * A CloudWatch statistic as written in an alarm or dashboard (`Sum`, `p99`,
- * `p99.9`, `tm90`, `TM(10%:90%)`, `tc90`, `ts90`, `IQM`).
+ * `p99.9`, `tm90`, `TM(10%:90%)`, `tc90`, `ts90`, `IQM`, and trimmed statistics
+ * bounded by values rather than percentages, `TC(:1000)`, `TM(150:1000)`).
  */
 export type Statistic =
   | { kind: 'basic'; name: BasicStatisticName; text: string }
   | { kind: 'percentile'; percentile: number; text: string }
-  | { kind: 'trimmed'; aggregate: 'mean' | 'count' | 'sum'; lower: number; upper: number; text: string };
+  | {
+      kind: 'trimmed';
+      aggregate: 'mean' | 'count' | 'sum';
+      lower: number;
+      upper: number;
+      /** `percent`: bounds are ranks in percent; `value`: bounds are values (lower < v <= upper). */
+      bounds?: 'percent' | 'value';
+      text: string;
+    };
 
 export class StatisticError extends Error {
   override name = 'StatisticError';
@@ -21,6 +30,8 @@ const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
 const PERCENTILE = new RegExp(`^p${NUMBER}$`);
 const TRIMMED_SHORT = new RegExp(`^(tm|tc|ts)${NUMBER}$`);
 const TRIMMED_RANGE = new RegExp(`^(TM|TC|TS)\\((?:${NUMBER}%)?:(?:${NUMBER}%)?\\)$`, 'i');
+const SIGNED = String.raw`(-?\d+(?:\.\d+)?)`;
+const TRIMMED_VALUES = new RegExp(`^(TM|TC|TS)\\(${SIGNED}?:${SIGNED}?\\)$`, 'i');
 const TRIMMED_AGGREGATE = { tm: 'mean', tc: 'count', ts: 'sum' } as const;
 
 /** Parses a statistic string; throws StatisticError naming what is wrong. */
@@ -47,8 +58,16 @@ export function parseStatistic(text: string): Statistic {
     if (lower >= upper) throw new StatisticError(`statistic ${text}: lower bound must be below upper bound`);
     return { kind: 'trimmed', aggregate, lower, upper, text: trimmed };
   }
+  const values = TRIMMED_VALUES.exec(trimmed);
+  if (values && (values[2] !== undefined || values[3] !== undefined)) {
+    const aggregate = TRIMMED_AGGREGATE[values[1]!.toLowerCase() as keyof typeof TRIMMED_AGGREGATE];
+    const lower = values[2] === undefined ? Number.NEGATIVE_INFINITY : Number(values[2]);
+    const upper = values[3] === undefined ? Number.POSITIVE_INFINITY : Number(values[3]);
+    if (lower >= upper) throw new StatisticError(`statistic ${text}: lower bound must be below upper bound`);
+    return { kind: 'trimmed', aggregate, lower, upper, bounds: 'value', text: trimmed };
+  }
   throw new StatisticError(
-    `unsupported statistic ${JSON.stringify(text)} (expected SampleCount, Average, Sum, Minimum, Maximum, pNN, tmNN, tcNN, tsNN, TM(a%:b%) or IQM)`,
+    `unsupported statistic ${JSON.stringify(text)} (expected SampleCount, Average, Sum, Minimum, Maximum, pNN, tmNN, tcNN, tsNN, TM(a%:b%), TM(a:b) or IQM)`,
   );
 }
 
@@ -83,10 +102,13 @@ export function computeStatistic(values: readonly number[], statistic: Statistic
     case 'trimmed': {
       const sorted = [...values].sort((a, b) => a - b);
       const n = sorted.length;
-      const kept = sorted.filter((_, index) => {
-        const rank = index + 1;
-        return rank > fraction(statistic.lower, n) && rank <= fraction(statistic.upper, n);
-      });
+      const kept =
+        statistic.bounds === 'value'
+          ? sorted.filter((value) => value > statistic.lower && value <= statistic.upper)
+          : sorted.filter((_, index) => {
+              const rank = index + 1;
+              return rank > fraction(statistic.lower, n) && rank <= fraction(statistic.upper, n);
+            });
       if (statistic.aggregate === 'count') return kept.length;
       if (kept.length === 0) return undefined;
       const sum = kept.reduce((a, b) => a + b, 0);
@@ -164,7 +186,7 @@ export interface PeriodDatapoint {
 export interface PeriodQuery extends MetricIdentity {
   statistic: Statistic;
   periodSeconds: number;
-  /** Period starts, epoch ms, each aligned to the period. */
+  /** Period starts, epoch ms, one period apart. */
   periodStarts: readonly number[];
   unit?: CloudWatchUnit;
 }
@@ -183,9 +205,10 @@ export function queryPeriods(store: MetricStore, query: PeriodQuery): PeriodData
     end: last + periodMs,
     unit: query.unit,
   });
+  // Buckets start where the requested periods do, aligned to the clock or not (a sliding window).
   const buckets = new Map<number, number[]>();
   for (const sample of samples) {
-    const start = alignToPeriod(sample.timestamp, query.periodSeconds);
+    const start = first + Math.floor((sample.timestamp - first) / periodMs) * periodMs;
     let bucket = buckets.get(start);
     if (!bucket) buckets.set(start, (bucket = []));
     bucket.push(sample.value);

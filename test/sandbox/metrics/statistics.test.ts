@@ -45,6 +45,16 @@ describe('statistics', () => {
     expect(stat('IQM', [1, 2, 3, 4, 5, 6, 7, 8])).toBe(4.5);
   });
 
+  it('computes trimmed statistics bounded by values (lower < v <= upper), as SLOs count slow requests', () => {
+    const latencies = [120, 999, 1000, 1000.5, 1500, 30];
+    expect(stat('TC(:1000)', latencies)).toBe(4);
+    expect(stat('TC(1000:)', latencies)).toBe(2);
+    expect(stat('TS(100:1000)', latencies)).toBe(120 + 999 + 1000);
+    expect(stat('TM(:200)', latencies)).toBe(75);
+    expect(stat('TC(:10)', latencies)).toBe(0);
+    expect(() => parseStatistic('TC(1000:10)')).toThrow(StatisticError);
+  });
+
   it('has no datapoint without samples', () => {
     expect(computeStatistic([], parseStatistic('Sum'))).toBeUndefined();
     expect(computeStatistic([], parseStatistic('p99'))).toBeUndefined();
