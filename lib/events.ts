@@ -59,63 +59,61 @@ const firstValues = (single: unknown, multi: unknown, lowerCaseKeys: boolean): R
 function classifyHttp(event: Obj): HttpRequest | undefined {
   const ctx = isObject(event.requestContext) ? event.requestContext : undefined;
   const headers = firstValues(event.headers, event.multiValueHeaders, true);
-  const userAgentHeader = headers['user-agent'];
+  let source: HttpSource;
+  let method: string | undefined;
+  let path: string | undefined;
+  let template: string | undefined;
+  let query: Record<string, string>;
+  let sourceIp: string | undefined;
+  let userAgent: string | undefined;
+  let apiRequestId: string | undefined;
 
-  // Payload v2: API Gateway HTTP APIs and Lambda Function URLs.
   if (event.version === '2.0' && ctx && isObject(ctx.http)) {
+    // Payload v2: API Gateway HTTP APIs and Lambda Function URLs.
     const routeKey = str(event.routeKey);
-    const isFunctionUrl = (str(ctx.domainName) ?? '').includes('.lambda-url.') || routeKey === undefined;
-    const path = str(ctx.http.path) ?? str(event.rawPath) ?? '/';
-    const template = routeKey && routeKey !== '$default' ? routeKey.split(' ').slice(1).join(' ') : undefined;
-    return {
-      kind: 'http',
-      source: isFunctionUrl ? 'function-url' : 'apigw-http',
-      method: (str(ctx.http.method) ?? 'GET').toUpperCase(),
-      path,
-      template: template || undefined,
-      // API Gateway and Function URLs parse the query string whenever there is one.
-      query: firstValues(event.queryStringParameters, undefined, false),
-      headers,
-      sourceIp: str(ctx.http.sourceIp),
-      userAgent: str(ctx.http.userAgent) ?? userAgentHeader,
-      apiRequestId: str(ctx.requestId),
-    };
+    source =
+      (str(ctx.domainName) ?? '').includes('.lambda-url.') || routeKey === undefined
+        ? 'function-url'
+        : 'apigw-http';
+    method = str(ctx.http.method) ?? 'GET';
+    path = str(ctx.http.path) ?? str(event.rawPath);
+    template = routeKey && routeKey !== '$default' ? routeKey.split(' ').slice(1).join(' ') : undefined;
+    // API Gateway and Function URLs parse the query string whenever there is one.
+    query = firstValues(event.queryStringParameters, undefined, false);
+    sourceIp = str(ctx.http.sourceIp);
+    userAgent = str(ctx.http.userAgent);
+    apiRequestId = str(ctx.requestId);
+  } else {
+    method = str(event.httpMethod);
+    if (method === undefined) return undefined;
+    query = firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, false);
+    path = str(event.path);
+    if (ctx && isObject(ctx.elb)) {
+      source = 'alb';
+      sourceIp = headers['x-forwarded-for']?.split(',')[0]?.trim();
+    } else {
+      // API Gateway REST APIs (and HTTP APIs with payload v1).
+      source = 'apigw-rest';
+      const identity = ctx && isObject(ctx.identity) ? ctx.identity : undefined;
+      const resource = str(event.resource) ?? (ctx ? str(ctx.resourcePath) : undefined);
+      path ??= ctx ? str(ctx.path) : undefined;
+      template = resource && !resource.includes('{proxy+}') ? resource : undefined;
+      sourceIp = identity ? str(identity.sourceIp) : undefined;
+      userAgent = identity ? str(identity.userAgent) : undefined;
+      apiRequestId = ctx ? str(ctx.requestId) : undefined;
+    }
   }
-
-  const method = str(event.httpMethod);
-  if (method === undefined) return undefined;
-  const query = firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, false);
-
-  if (ctx && isObject(ctx.elb)) {
-    const forwardedFor = headers['x-forwarded-for'];
-    return {
-      kind: 'http',
-      source: 'alb',
-      method: method.toUpperCase(),
-      path: str(event.path) ?? '/',
-      template: undefined,
-      query,
-      headers,
-      sourceIp: forwardedFor?.split(',')[0]?.trim(),
-      userAgent: userAgentHeader,
-      apiRequestId: undefined,
-    };
-  }
-
-  // API Gateway REST APIs (and HTTP APIs with payload v1).
-  const identity = ctx && isObject(ctx.identity) ? ctx.identity : undefined;
-  const resource = str(event.resource) ?? (ctx ? str(ctx.resourcePath) : undefined);
   return {
     kind: 'http',
-    source: 'apigw-rest',
+    source,
     method: method.toUpperCase(),
-    path: str(event.path) ?? (ctx ? str(ctx.path) : undefined) ?? '/',
-    template: resource && !resource.includes('{proxy+}') ? resource : undefined,
+    path: path ?? '/',
+    template: template || undefined,
     query,
     headers,
-    sourceIp: identity ? str(identity.sourceIp) : undefined,
-    userAgent: (identity ? str(identity.userAgent) : undefined) ?? userAgentHeader,
-    apiRequestId: ctx ? str(ctx.requestId) : undefined,
+    sourceIp,
+    userAgent: userAgent ?? headers['user-agent'],
+    apiRequestId,
   };
 }
 
