@@ -15,7 +15,17 @@ export interface RedactionOptions {
    * `api_key` and `API-KEY` are one key). A value under a matching key becomes `[REDACTED]`.
    */
   keys?: string[];
-  /** When true, `keys` replaces the default list instead of extending it. @default false */
+  /**
+   * Extra secret words, matched only as a whole word of a name (words split at separators and
+   * camelCase), so that short ones do not match inside others: `pin` redacts `pin` and `cardPin`,
+   * not `shipping`.
+   */
+  words?: string[];
+  /**
+   * When true, `keys` and `words` replace the defaults (`DEFAULT_SECRET_KEYS`,
+   * `DEFAULT_SECRET_WORDS`, and `code` and `key` in query and form parameters) instead of extending
+   * them. @default false
+   */
   replaceDefaults?: boolean;
 }
 

@@ -13,7 +13,7 @@ import type { ClassifiedEvent } from './events.js';
 import { classifyEvent, isObject } from './events.js';
 import type { Outcome } from './logging/accessLog.js';
 import { logHttpAccess, logInvocationSummary } from './logging/accessLog.js';
-import { extractCorrelationId } from './logging/correlation.js';
+import { extractCorrelationId, scopedCorrelationId } from './logging/correlation.js';
 import type { LookoutLogger } from './logging/logger.js';
 import { createLogger, loggableEvent } from './logging/logger.js';
 import type { Redactor } from './logging/redact.js';
@@ -91,7 +91,7 @@ export class Observability {
   constructor(options: ObservabilityOptions, tracing: TracingProvider) {
     this.config = resolveConfig(options, tracing.mode);
     this.#redactor = createRedactor(this.config.redact);
-    this.logger = createLogger(this.config, this.#redactor, () => this.#correlationId);
+    this.logger = createLogger(this.config, this.#redactor, () => this.correlationId);
     this.#debugSampling = (this.config.debugSampleRate ?? 0) > 0;
     this.metrics = new MetricSink({
       enabled: this.config.metrics,
@@ -123,9 +123,9 @@ export class Observability {
     });
   }
 
-  /** The correlation id of the running invocation. */
+  /** The correlation id of the running invocation, or of the record `withRecord` runs for. */
   get correlationId(): string | undefined {
-    return this.#correlationId;
+    return scopedCorrelationId() ?? this.#correlationId;
   }
 
   /** True once `ready` has settled: callers skip the await on the hot path. */

@@ -17,9 +17,9 @@ export {
   businessMetrics,
 } from './helpers.js';
 export type { Dimensions, Unit } from './metrics/sink.js';
-export { validCorrelationId } from './logging/correlation.js';
+export { validCorrelationId, withRecord } from './logging/correlation.js';
 export { CORRELATION_HEADER, UNMATCHED_ROUTE } from './contract.js';
-export { REDACTED, DEFAULT_SECRET_KEYS } from './logging/redact.js';
+export { REDACTED, DEFAULT_SECRET_KEYS, DEFAULT_SECRET_WORDS } from './logging/redact.js';
 export { propagationHeaders, messageAttributes, eventDetail, fetchWithContext } from './propagation.js';
 export type { MessageAttributes } from './propagation.js';
 export type { TraceContext } from './tracing/context.js';

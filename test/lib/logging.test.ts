@@ -1,9 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
+import { kinesisBatch, snsBatch, snsToSqsBatch, sqsBatch } from './fixtures/batch-events.js';
 
 setLambdaEnv({ POWERTOOLS_TRACE_ENABLED: 'false' });
-const { withObservability, CORRELATION_HEADER } = await import('../../lib/index.js');
+const { withObservability, withRecord, getLogger, messageAttributes, CORRELATION_HEADER } =
+  await import('../../lib/index.js');
 
 let output: CapturedOutput;
 beforeAll(() => undefined);
@@ -182,6 +184,7 @@ describe('correlation id', () => {
       logged: 'apigw-v2-request',
       echoed: 'apigw-v2-request',
     });
+    expect((await correlationOf(events.functionUrl())).logged).toBe('function-url-request');
   });
 
   it('comes from the correlation_id member of a W3C baggage header', async () => {
@@ -248,6 +251,85 @@ describe('correlation id', () => {
       body: 'x',
       headers: { [CORRELATION_HEADER]: 'apigw-v2-request' },
     });
+  });
+});
+
+describe('correlation id of batches', () => {
+  const invocationIdOf = async (event: unknown, context = lambdaContext()) => {
+    output = captureOutput();
+    await withObservability(async () => 'ok')(event as never, context);
+    output.restore();
+    return output.logs()[0]?.correlation_id;
+  };
+
+  it('of the invocation: the first record that has one, not only the first record', async () => {
+    expect(await invocationIdOf(sqsBatch())).toBe('corr-sqs-2');
+    expect(await invocationIdOf(snsBatch())).toBe('corr-sns-2');
+    expect(await invocationIdOf(kinesisBatch())).toBe('corr-kinesis-2');
+    const none = { Records: [sqsBatch().Records[0]] };
+    const context = lambdaContext();
+    expect(await invocationIdOf(none, context)).toBe(context.awsRequestId);
+  });
+
+  it('of an SNS to SQS fan-out: the attributes inside the SNS envelope in the SQS body', async () => {
+    expect(await invocationIdOf(snsToSqsBatch())).toBe('corr-fanout-2');
+  });
+
+  it("withRecord scopes logs and outgoing attributes to each record's id, concurrent records included", async () => {
+    const sent: Record<string, string | undefined> = {};
+    const handler = withObservability(async (event: { Records: { messageId: string }[] }) => {
+      await Promise.all(
+        event.Records.map((record, i) =>
+          withRecord(record, async (same) => {
+            expect(same).toBe(record);
+            // Later records log first: each keeps its own id across the await.
+            await new Promise((resolve) => setTimeout(resolve, (event.Records.length - i) * 20));
+            getLogger().info('processing', { message_id: record.messageId });
+            sent[record.messageId] = messageAttributes()[CORRELATION_HEADER]?.StringValue;
+          }),
+        ),
+      );
+      getLogger().info('batch done');
+      return { batchItemFailures: [] };
+    });
+    const context = lambdaContext();
+    output = captureOutput();
+    // One queue's batch: plain messages and SNS notifications fanned out to it.
+    await handler({ Records: [...sqsBatch().Records, ...snsToSqsBatch().Records] } as never, context);
+    output.restore();
+    const byMessage = Object.fromEntries(
+      output
+        .logs()
+        .filter((line) => line.message === 'processing')
+        .map((line) => [line.message_id, line.correlation_id]),
+    );
+    const expected = {
+      '059f36b4-87a3-44ab-83d2-661975830a7d': 'corr-sqs-2', // none of its own: the invocation's
+      '2e1424d4-f796-459a-8184-9c92662be6da': 'corr-sqs-2',
+      '3f1424d4-f796-459a-8184-9c92662be6db': 'corr-sqs-3',
+      'c80e8021-a70a-42c7-a470-796e1186f753': 'corr-sqs-2',
+      'd91f9132-b81b-53d8-b581-8a7f2297f864': 'corr-fanout-2',
+    };
+    expect(byMessage).toEqual(expected);
+    expect(sent).toEqual(expected);
+    const after = output.logs().filter((line) => line.message !== 'processing');
+    expect(after.map((line) => line.correlation_id)).toEqual(['corr-sqs-2', 'corr-sqs-2']);
+  });
+
+  it('withRecord passes results and errors through, and runs records it cannot read', async () => {
+    expect(withRecord({ messageAttributes: { 'x-correlation-id': 5 } }, () => 'ran')).toBe('ran');
+    expect(withRecord(null, (record) => record)).toBeNull();
+    await expect(
+      withRecord(sqsBatch().Records[1], async () => {
+        throw new Error('poison message');
+      }),
+    ).rejects.toThrow('poison message');
+    const hostile = Object.defineProperty({}, 'Sns', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(withRecord(hostile, () => 'still ran')).toBe('still ran');
   });
 });
 

@@ -92,6 +92,167 @@ describe('redaction', () => {
   });
 });
 
+/** Names a secret travels under, from OAuth 2.0, AWS SigV4 presigned URLs, JWTs and session cookies. */
+const SECRET_NAMES = [
+  // OAuth 2.0 (RFC 6749, 7636, 7523) and OpenID Connect
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  // AWS SigV4 query authentication
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+  // JWTs and other credentials
+  'jwt',
+  'X-Jwt-Assertion',
+  'auth',
+  'X-Auth-Token',
+  'authToken',
+  'sig',
+  'signature',
+  'pwd',
+  'passwd',
+  'secret',
+  'credential',
+  'private_key',
+  'privateKey',
+  'apiKey',
+  'refreshToken',
+  // session cookies as parameters
+  'session',
+  'sessionid',
+  'sessionId',
+  'connect.sid',
+  'PHPSESSID',
+  'JSESSIONID',
+  'ASP.NET_SessionId',
+  'laravel_session',
+];
+
+/** Names that hold a secret word or fragment inside another word, or are not secrets at all. */
+const PLAIN_NAMES = [
+  'author',
+  'authority',
+  'authorName',
+  'signal',
+  'signup',
+  'design',
+  'X-Amz-Algorithm',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'zipcode',
+  'compass',
+  'assessment',
+  'inside',
+  'state',
+];
+
+const redactor = createRedactor();
+
+describe('secret names', () => {
+  it.each(SECRET_NAMES)(
+    '%s is redacted in query strings, form bodies, JSON bodies, headers and the access log',
+    (name) => {
+      const event = {
+        rawQueryString: `page=2&${encodeURIComponent(name)}=${SECRET}`,
+        queryStringParameters: { page: '2', [name]: SECRET },
+        multiValueQueryStringParameters: { [name]: [SECRET] },
+        headers: {
+          [name.toLowerCase()]: SECRET,
+          referer: `https://app.example/callback?${name}=${SECRET}#top`,
+        },
+        form: `grant_type=authorization_code&${name}=${SECRET}`,
+        body: JSON.stringify({ user: 'u1', nested: { [name]: SECRET } }),
+      };
+      const redacted = JSON.stringify(redactor.redact(event));
+      expect(redacted).not.toContain(SECRET);
+      expect(redacted).toContain('page=2');
+      expect(redacted).toContain('grant_type=authorization_code&');
+      expect(redacted).toContain('"user\\":\\"u1\\"');
+      expect(redactor.redactQuery({ page: '2', [name]: SECRET })).toBe(
+        `page=2&${encodeURIComponent(name)}=%5BREDACTED%5D`,
+      );
+    },
+  );
+
+  it.each(PLAIN_NAMES)('%s is kept everywhere', (name) => {
+    const event = {
+      rawQueryString: `${name}=visible`,
+      headers: { [name.toLowerCase()]: 'visible' },
+      body: JSON.stringify({ [name]: 'visible' }),
+    };
+    expect(redactor.redact(event)).toEqual(event);
+    expect(redactor.redactQuery({ [name]: 'visible' })).toBe(`${name}=visible`);
+  });
+
+  it('redacts the OAuth code (and PKCE verifier) and API keys as query and form parameters only, not as JSON fields', () => {
+    expect(redactor.redact({ query: `code=${SECRET}&key=${SECRET}&code_verifier=${SECRET}` })).toEqual({
+      query: `code=${REDACTED}&key=${REDACTED}&code_verifier=${REDACTED}`,
+    });
+    expect(redactor.redact({ queryStringParameters: { code: SECRET } })).toEqual({
+      queryStringParameters: { code: REDACTED },
+    });
+    expect(redactor.redactQuery({ code: SECRET })).toBe('code=%5BREDACTED%5D');
+    const body = JSON.stringify({ code: 'E_DECLINED', Key: 'photos/cat.jpg', partitionKey: 'p1' });
+    expect(redactor.redact({ body })).toEqual({ body });
+  });
+
+  it("redacts a presigned URL's signature and credential wherever it is logged, keeping the rest", () => {
+    // The SigV4 query-authentication example of the Amazon S3 API Reference.
+    const url =
+      'https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256' +
+      '&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request' +
+      '&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host' +
+      '&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404';
+    const { body } = redactor.redact({ body: JSON.stringify({ download: url }) });
+    expect(JSON.parse(body).download).toBe(
+      'https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256' +
+        `&X-Amz-Credential=${REDACTED}&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400` +
+        `&X-Amz-SignedHeaders=host&X-Amz-Signature=${REDACTED}`,
+    );
+  });
+
+  it('keeps secrets out of the logged event and the access log of a real invocation', async () => {
+    const handler = withObservability(async () => ({ statusCode: 200, body: 'ok' }), { logEvent: true });
+    const event = events.apiGatewayV2({
+      method: 'POST',
+      path: '/oauth/callback',
+      query: `code=${SECRET}&state=s1&session=${SECRET}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-jwt-assertion': SECRET },
+      body: `grant_type=authorization_code&code=${SECRET}&client_secret=${SECRET}&refresh_token=${SECRET}`,
+    });
+    output = captureOutput();
+    await handler(event as never, lambdaContext());
+    output.restore();
+    expect(output.text()).not.toContain(SECRET);
+    const [eventLine, accessLine] = output.logs();
+    expect((eventLine!.event as { body: string }).body).toBe(
+      `grant_type=authorization_code&code=${REDACTED}&client_secret=${REDACTED}&refresh_token=${REDACTED}`,
+    );
+    expect(accessLine!.query).toBe('code=%5BREDACTED%5D&state=s1&session=%5BREDACTED%5D');
+  });
+
+  it('takes extra whole words, and replaceDefaults drops the default words and parameters too', () => {
+    const withPin = createRedactor({ words: ['PIN'] });
+    expect(withPin.redact({ cardPin: '1', pin: '2', shipping: '3', auth: '4' })).toEqual({
+      cardPin: REDACTED,
+      pin: REDACTED,
+      shipping: '3',
+      auth: REDACTED,
+    });
+    const own = createRedactor({ words: ['pin'], replaceDefaults: true });
+    expect(own.redact({ pin: '1', auth: '2', query: 'code=3&pin=4' })).toEqual({
+      pin: REDACTED,
+      auth: '2',
+      query: `code=3&pin=${REDACTED}`,
+    });
+  });
+});
+
 describe('event logging', () => {
   it('is off by default', async () => {
     output = captureOutput();
