@@ -92,8 +92,11 @@ export const EVENT_SOURCES = [
 ] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
-/** Outcome of a timed database call (the `status` dimension of DbQueries and DbQueryLatency). */
-export const DB_QUERY_STATUSES = ['success', 'error'] as const;
+/**
+ * Outcome of a timed database call (the `status` dimension of DbQueries and DbQueryLatency):
+ * `timeout` is a call still running when its invocation timed out.
+ */
+export const DB_QUERY_STATUSES = ['success', 'error', 'timeout'] as const;
 export type DbQueryStatus = (typeof DB_QUERY_STATUSES)[number];
 
 /**

@@ -33,3 +33,9 @@ export function awaitInstrumentation(client: unknown): void {
 export function takeWaitingClients(): unknown[] {
   return waitingClients.splice(0, waitingClients.length);
 }
+
+/**
+ * `timeDbQuery` calls still running, each as the callback that records it as timed out: when the
+ * invocation times out they are recorded then, not never.
+ */
+export const runningQueries = new Set<() => void>();

@@ -5,8 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { performance } from 'node:perf_hooks';
+import type { DbQueryStatus } from './contract.js';
 import { CACHE_METRIC, DB_METRIC, DIMENSION, HEALTH_CHECK_METRIC } from './contract.js';
-import { awaitInstrumentation, currentInstance } from './current.js';
+import { awaitInstrumentation, currentInstance, runningQueries } from './current.js';
 import type { Dimensions, Unit } from './metrics/sink.js';
 import { guard } from './observability.js';
 import { reportFailure } from './report.js';
@@ -72,24 +73,29 @@ export function captureAwsClient<T>(client: T): T {
 }
 
 /**
- * Times a database call: `DbQueries` and `DbQueryLatency` with status success or error, by
- * service, by service and status, and by service, operation, table and status; plus a trace
- * subsegment `db <operation> <table>`.
+ * Times a database call: `DbQueries` and `DbQueryLatency` with status success, error or timeout (still
+ * running when the invocation timed out), by service, by service and status, and by service,
+ * operation, table and status; plus a trace subsegment `db <operation> <table>`. Recorded once.
  */
 export async function timeDbQuery<T>(operation: string, table: string, fn: () => Promise<T> | T): Promise<T> {
   const startedAt = performance.now();
-  let status = 'success';
-  try {
-    return await traced(`db ${operation} ${table}`, fn, { db_operation: operation, db_table: table });
-  } catch (error) {
-    status = 'error';
-    throw error;
-  } finally {
+  const finish = (status: DbQueryStatus) => {
+    if (!runningQueries.delete(timedOut)) return;
     const latency = Math.round((performance.now() - startedAt) * 100) / 100;
     const dims = { [DIMENSION.operation]: operation, [DIMENSION.table]: table, [DIMENSION.status]: status };
     const rollups = [[], [DIMENSION.status]];
     record(DB_METRIC.queries, 'Count', 1, dims, rollups);
     record(DB_METRIC.latency, 'Milliseconds', latency, dims, rollups);
+  };
+  const timedOut = () => finish('timeout');
+  runningQueries.add(timedOut);
+  try {
+    const result = await traced(`db ${operation} ${table}`, fn, { db_operation: operation, db_table: table });
+    finish('success');
+    return result;
+  } catch (error) {
+    finish('error');
+    throw error;
   }
 }
 

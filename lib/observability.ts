@@ -8,7 +8,7 @@ import { Utility } from '@aws-lambda-powertools/commons';
 import type { Context } from 'aws-lambda';
 import type { ObservabilityOptions, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
-import { takeWaitingClients } from './current.js';
+import { runningQueries, takeWaitingClients } from './current.js';
 import type { ClassifiedEvent } from './events.js';
 import { classifyEvent, isObject } from './events.js';
 import type { Outcome } from './logging/accessLog.js';
@@ -214,11 +214,23 @@ export class Observability {
     let result = response;
     const latencyMs = Math.round((performance.now() - invocation.startedAt) * 100) / 100;
     const failed = error !== undefined;
+    if (failed && isTimeout(error)) {
+      // Calls still running would otherwise record nothing, and a hanging dependency look healthy.
+      guard('timeout', () => {
+        for (const record of runningQueries) record();
+        this.logger.appendKeys({ timed_out: true });
+      });
+    }
     const { event } = invocation;
 
     if (event.kind === 'http') {
       const route = guard('route', () => this.#resolveRoute(event)) ?? UNMATCHED_ROUTE;
-      const status = failed ? (isTimeout(error) ? 504 : 500) : statusOf(response);
+      // What the caller receives when the function throws or times out. HTTP API: 500 (API Gateway
+      // Developer Guide, "Troubleshooting issues with HTTP API Lambda integrations"). REST API: 502,
+      // "if the function runs but returns an error" (Lambda Developer Guide, "Handling Lambda errors
+      // with an API Gateway API"). Function URLs and ALB: 502 Bad Gateway, their answer to a Lambda
+      // response they cannot use (no AWS page we found states the function-error case outright).
+      const status = failed ? (event.source === 'apigw-http' ? 500 : 502) : statusOf(response);
       if (!failed) {
         result =
           guard('echo-correlation-id', () => withCorrelationHeader(response, invocation.correlationId)) ??
@@ -343,7 +355,12 @@ function remainingMs(context: Context | undefined): number {
   return Math.max(0, remaining);
 }
 
-const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === 'TimeoutError';
+/**
+ * Middy's early timeout (`timeoutEarlyInMillis`): its error names @middy/core as its cause, unlike
+ * any other error that happens to be called TimeoutError (the AWS SDK's, for one).
+ */
+const isTimeout = (error: unknown): boolean =>
+  (error as { cause?: { package?: unknown } } | null)?.cause?.package === '@middy/core';
 
 function statusOf(response: unknown): number {
   if (isObject(response) && typeof response.statusCode === 'number') return response.statusCode;

@@ -211,9 +211,10 @@ const expectedAlarms: Record<string, AlarmSummary> = {
     actions: toTopic,
   },
   'Shop-orders-Db-ErrorRate': {
-    metric: RATE,
+    metric: 'IF(total > 0, 100 * (FILL(errors, 0) + FILL(timeouts, 0)) / total, 0)',
     inputs: {
-      failed: lookout('DbQueries', 'Sum', 'service=orders,status=error'),
+      errors: lookout('DbQueries', 'Sum', 'service=orders,status=error'),
+      timeouts: lookout('DbQueries', 'Sum', 'service=orders,status=timeout'),
       total: lookout('DbQueries', 'Sum', 'service=orders'),
     },
     period: 300,
@@ -402,6 +403,15 @@ describe('ServiceMonitoring dashboard', () => {
         'orders',
         'status',
         'error',
+        expect.objectContaining({ stat: 'Sum' }),
+      ],
+      [
+        'Lookout',
+        'DbQueries',
+        'service',
+        'orders',
+        'status',
+        'timeout',
         expect.objectContaining({ stat: 'Sum' }),
       ],
     ]);

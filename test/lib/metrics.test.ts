@@ -88,7 +88,89 @@ describe('HTTP metrics', () => {
     expect(metricValues(emf, 'Errors', svc)).toEqual([1]);
     expect(metricValues(emf, 'OrdersStarted', svc)).toEqual([1]);
     const access = output.logs().find((l) => l.status !== undefined);
-    expect(access).toMatchObject({ level: 'ERROR', status: 504 });
+    // What the HTTP API gateway answers a function that failed: 500, not a 504 nobody received.
+    expect(access).toMatchObject({ level: 'ERROR', status: 500, timed_out: true });
+  });
+});
+
+describe('a dependency that hangs past the timeout', () => {
+  /** A call that never answers until the test lets it go, as a table that accepts and never replies. */
+  function hangingCall() {
+    let release!: (value: string) => void;
+    const pending = new Promise<string>((resolve) => (release = resolve));
+    return { pending, release };
+  }
+  const timingOut = (call: Promise<string>) =>
+    withObservability(async () => timeDbQuery('GetItem', 'orders', () => call), { timeoutMarginMs: 50 });
+
+  it('records the call still running as status timeout, with its latency so far, and only once', async () => {
+    const call = hangingCall();
+    const handler = timingOut(call.pending);
+    const { error, emf } = await run(handler, events.apiGatewayV2(), lambdaContext({ remainingMs: 400 }));
+    expect((error as Error).name).toBe('TimeoutError');
+    const timeout = { ...svc, status: 'timeout' };
+    expect(metricValues(emf, 'DbQueries', timeout)).toEqual([1]);
+    expect(metricValues(emf, 'DbQueries', { ...timeout, operation: 'GetItem', table: 'orders' })).toEqual([
+      1,
+    ]);
+    expect(metricValues(emf, 'DbQueries', svc)).toEqual([1]);
+    // what Db-LatencyP95 reads: the time the call had been running when the invocation gave up
+    const [latency] = metricValues(emf, 'DbQueryLatency', svc);
+    expect(latency).toBeGreaterThanOrEqual(250);
+    expect(metricValues(emf, 'DbQueries', { ...svc, status: 'success' })).toEqual([]);
+    const access = output.logs().find((l) => l.status !== undefined);
+    expect(access).toMatchObject({ level: 'ERROR', status: 500, timed_out: true });
+
+    // The container lives on; when the call finally answers, during the next invocation, it is not
+    // counted a second time.
+    const next = withObservability(async () => {
+      call.release('late');
+      await new Promise((resolve) => setImmediate(resolve));
+      return { statusCode: 200 };
+    });
+    const later = await run(next, events.apiGatewayV2());
+    expect(metricValues(later.emf, 'DbQueries', svc)).toEqual([]);
+    expect(output.logs().find((l) => l.status !== undefined)).not.toHaveProperty('timed_out');
+  });
+
+  it.each([
+    ['REST API', 502, events.apiGatewayV1()],
+    ['Function URL', 502, events.functionUrl()],
+    ['ALB', 502, events.alb()],
+    ['HTTP API', 500, events.apiGatewayV2()],
+  ])('logs what the caller of a %s receives: %i', async (_name, status, event) => {
+    const call = hangingCall();
+    await run(timingOut(call.pending), event, lambdaContext({ remainingMs: 200 }));
+    call.release('late');
+    const access = output.logs().find((l) => l.status !== undefined);
+    expect(access).toMatchObject({ level: 'ERROR', status, timed_out: true });
+  });
+
+  it('marks the summary line of other event sources as timed out', async () => {
+    const call = hangingCall();
+    const { emf } = await run(timingOut(call.pending), events.sqs(), lambdaContext({ remainingMs: 200 }));
+    call.release('late');
+    expect(metricValues(emf, 'DbQueries', { ...svc, status: 'timeout' })).toEqual([1]);
+    expect(output.logs().find((l) => l.outcome !== undefined)).toMatchObject({
+      outcome: 'error',
+      timed_out: true,
+    });
+  });
+
+  it('an error of the handler that is merely named TimeoutError is no timeout: running calls keep going', async () => {
+    const call = hangingCall();
+    const sdkTimeout = Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+    const handler = withObservability(async () => {
+      void timeDbQuery('GetItem', 'orders', () => call.pending);
+      throw sdkTimeout;
+    });
+    const { error, emf } = await run(handler, events.apiGatewayV2());
+    call.release('done');
+    expect(error).toBe(sdkTimeout);
+    expect(metricValues(emf, 'DbQueries', svc)).toEqual([]);
+    const access = output.logs().find((l) => l.status !== undefined);
+    expect(access).toMatchObject({ status: 500 });
+    expect(access).not.toHaveProperty('timed_out');
   });
 });
 

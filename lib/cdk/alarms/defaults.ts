@@ -40,7 +40,7 @@ export const ALARM_DEFAULTS = {
   concurrency: { ...sustainedFiveMinutes(80, 'warning'), evaluationPeriods: 3, datapointsToAlarm: 3 },
   /** Async events lost: dead-letter errors + destination delivery failures + dropped events, count. */
   asyncDeliveryFailures: anyMinute(0, 'warning'),
-  /** Failed `timeDbQuery` calls as a percentage of all of them. */
+  /** Failed or timed-out `timeDbQuery` calls as a percentage of all of them. */
   dbErrorRate: overFiveMinutes(5, 'critical'),
   /** p95 of `DbQueryLatency`, in milliseconds. */
   dbLatencyP95: sustainedFiveMinutes(500, 'warning'),

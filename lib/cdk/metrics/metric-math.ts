@@ -13,6 +13,22 @@ export function percentOf(failed: cw.IMetric, total: cw.IMetric, label: string):
   });
 }
 
+/** The same, with failures counted in several metrics (one expression, not nested ones). */
+export function percentOfSum(
+  failed: Record<string, cw.IMetric>,
+  total: cw.IMetric,
+  label: string,
+): cw.MathExpression {
+  const sum = Object.keys(failed)
+    .map((id) => `FILL(${id}, 0)`)
+    .join(' + ');
+  return new cw.MathExpression({
+    expression: `IF(total > 0, 100 * (${sum}) / total, 0)`,
+    usingMetrics: { ...failed, total },
+    label,
+  });
+}
+
 /** The sum of several counters, each missing value counted as 0. */
 export function sumOf(metrics: Record<string, cw.IMetric>, label: string): cw.MathExpression {
   return new cw.MathExpression({

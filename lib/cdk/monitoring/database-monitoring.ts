@@ -5,11 +5,11 @@ import { describeWindow, tune } from '../alarms/alarm-factory.js';
 import { ALARM_DEFAULTS } from '../alarms/defaults.js';
 import { graph } from '../dashboard/widgets.js';
 import { LookoutMetricFactory } from '../metrics/lookout-metric-factory.js';
-import { percentOf } from '../metrics/metric-math.js';
+import { percentOfSum } from '../metrics/metric-math.js';
 import type { MonitoringSection } from './monitoring-section.js';
 
 export interface DatabaseAlarms {
-  /** Failed queries, percent of all queries. */
+  /** Failed queries (errors and timeouts), percent of all queries. */
   readonly errorRate?: AlarmTuning;
   /** p95 query latency, milliseconds. */
   readonly latencyP95?: AlarmTuning;
@@ -41,13 +41,13 @@ export class DatabaseMonitoring extends Construct implements MonitoringSection {
       this.alarms.push(
         factory.create(this, {
           id: 'ErrorRate',
-          metric: percentOf(this.metrics.dbQueries('error'), this.metrics.dbQueries(), 'query error rate %'),
+          metric: this.errorRate(),
           comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cw.TreatMissingData.NOT_BREACHING,
           tuning: errorRate,
-          meaning: `More than ${errorRate.threshold}% of database queries from ${props.serviceName} failed ${describeWindow(errorRate)}.`,
+          meaning: `More than ${errorRate.threshold}% of database queries from ${props.serviceName} failed or timed out ${describeWindow(errorRate)}.`,
           firstStep:
-            'run the saved "errors" query and read the error names: throttling (ProvisionedThroughputExceeded), access denied, or a missing table each point somewhere else.',
+            'run the saved "errors" query and read the error names: throttling (ProvisionedThroughputExceeded), access denied, or a missing table each point somewhere else; timeouts (timed_out: true) point to a table or network that stopped answering.',
         }),
       );
     }
@@ -70,14 +70,20 @@ export class DatabaseMonitoring extends Construct implements MonitoringSection {
     }
   }
 
+  /** Errors and timeouts (calls still running when their invocation timed out), percent of all queries. */
+  private errorRate(): cw.MathExpression {
+    const m = this.metrics;
+    const failed = { errors: m.dbQueries('error'), timeouts: m.dbQueries('timeout') };
+    return percentOfSum(failed, m.dbQueries(), 'query error rate %');
+  }
+
   widgetRows(): cw.IWidget[][] {
     const m = this.metrics;
+    const byStatus = [m.dbQueries('success'), m.dbQueries('error'), m.dbQueries('timeout')];
     return [
       [
-        graph('DB queries by status', [m.dbQueries('success'), m.dbQueries('error')], { stacked: true }),
-        graph('DB query error rate (%)', [
-          percentOf(m.dbQueries('error'), m.dbQueries(), 'query error rate %'),
-        ]),
+        graph('DB queries by status', byStatus, { stacked: true }),
+        graph('DB query error rate (%)', [this.errorRate()]),
         graph(
           'DB query latency p50 / p95 / p99 (ms)',
           [m.dbQueryLatency('p50'), m.dbQueryLatency('p95'), m.dbQueryLatency('p99')],
