@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { acceptLoopbackOnly } from './loopback-http.js';
 import { xrayTraceId } from '../lib/tracing/context.js';
 import type { ConsoleTraceNode, ConsoleTraceTree } from './console/index.js';
 
@@ -104,29 +105,31 @@ export interface OtlpReceiver {
 
 export async function startOtlpReceiver(options: { port?: number } = {}): Promise<OtlpReceiver> {
   const byTrace = new Map<string, OtlpSpan[]>();
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.method !== 'POST' || request.url !== '/v1/traces') {
-        response.writeHead(404).end();
-        return;
-      }
-      try {
-        for (const span of parseOtlpTraces(JSON.parse(Buffer.concat(chunks).toString('utf8')))) {
-          const spans = byTrace.get(span.traceId) ?? [];
-          byTrace.delete(span.traceId);
-          byTrace.set(span.traceId, [...spans, span]);
-          if (byTrace.size > MAX_TRACES) byTrace.delete(byTrace.keys().next().value!);
+  const server = acceptLoopbackOnly(
+    createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method !== 'POST' || request.url !== '/v1/traces') {
+          response.writeHead(404).end();
+          return;
         }
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } catch (error) {
-        response
-          .writeHead(400, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ message: String(error) }));
-      }
-    });
-  });
+        try {
+          for (const span of parseOtlpTraces(JSON.parse(Buffer.concat(chunks).toString('utf8')))) {
+            const spans = byTrace.get(span.traceId) ?? [];
+            byTrace.delete(span.traceId);
+            byTrace.set(span.traceId, [...spans, span]);
+            if (byTrace.size > MAX_TRACES) byTrace.delete(byTrace.keys().next().value!);
+          }
+          response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        } catch (error) {
+          response
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ message: String(error) }));
+        }
+      });
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);

@@ -28,13 +28,15 @@ import { consoleAlarmsFromStatuses, LogStore, ProfileFolder, startConsole } from
 import { routesTo, startHttpGateway } from './gateway/index.js';
 import type { FunctionManager, InvocationRecord } from './lambda/index.js';
 import { createFunctionManager } from './lambda/index.js';
+import { acceptLoopbackOnly } from './loopback-http.js';
 import { MetricStore, parseEmfLine, recordLambdaMetrics } from './metrics/index.js';
+import { privateDirectory } from './private-files.js';
 import { startOtlpReceiver } from './otlp.js';
 import type { SlackStandIn } from './slack.js';
 import { startSlackStandIn } from './slack.js';
 import { startSchedule, startSqsEventSource } from './sources/index.js';
 import type { FunctionSpec, SandboxStack } from './stack.js';
-import { localize, readStack, SANDBOX_ACCOUNT, SANDBOX_REGION, synthesize } from './stack.js';
+import { localize, protectAssets, readStack, SANDBOX_ACCOUNT, SANDBOX_REGION, synthesize } from './stack.js';
 import { combineTraceSources } from './traces.js';
 import { startXRayDaemon } from './xray/index.js';
 
@@ -104,12 +106,13 @@ export class Sandbox {
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const log = options.log ?? (() => {});
     const stateDir = join(options.projectRoot, '.sandbox');
-    mkdirSync(stateDir, { recursive: true });
+    await privateDirectory(stateDir);
     const cdkOut = options.cdkOut ?? join(stateDir, 'cdk.out');
     if (!options.cdkOut) {
       log('synthesizing the CDK app (the same stack `cdk deploy` deploys)…');
       await synthesize(options.projectRoot, cdkOut);
     }
+    await protectAssets(cdkOut);
     const stack = readStack(cdkOut);
     for (const problem of stack.alarmProblems)
       log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
@@ -139,7 +142,7 @@ export class Sandbox {
     const { stack } = this;
 
     log('starting DynamoDB (dynalite), SQS, the X-Ray daemon and the OTLP receiver…');
-    const dynamo = dynalite({ createTableMs: 0 });
+    const dynamo = acceptLoopbackOnly(dynalite({ createTableMs: 0 }));
     await new Promise<void>((resolve, reject) => {
       dynamo.once('error', reject);
       dynamo.listen(0, '127.0.0.1', () => resolve());

@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { acceptLoopbackOnly } from './loopback-http.js';
 
 export interface SlackMessage {
   channel: string;
@@ -26,27 +27,29 @@ export async function startSlackStandIn(
   options: { port?: number; channels?: string[] } = {},
 ): Promise<SlackStandIn> {
   const messages: SlackMessage[] = [];
-  const server = createServer((request, response) => {
-    const channel = /^\/services\/[^/]+\/([^/]+)\/[^/]+$/.exec(request.url ?? '')?.[1];
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.method !== 'POST' || !channel) {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('no_service');
-        return;
-      }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
-        return;
-      }
-      messages.push({ channel, receivedAt: new Date().toISOString(), payload });
-      if (messages.length > MAX_KEPT) messages.shift();
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
-  });
+  const server = acceptLoopbackOnly(
+    createServer((request, response) => {
+      const channel = /^\/services\/[^/]+\/([^/]+)\/[^/]+$/.exec(request.url ?? '')?.[1];
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method !== 'POST' || !channel) {
+          response.writeHead(404, { 'content-type': 'text/plain' }).end('no_service');
+          return;
+        }
+        let payload: unknown;
+        try {
+          payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
+          return;
+        }
+        messages.push({ channel, receivedAt: new Date().toISOString(), payload });
+        if (messages.length > MAX_KEPT) messages.shift();
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      });
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);

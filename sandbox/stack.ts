@@ -6,11 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from './alarms/index.js';
 import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
 import type { TemplateDashboard } from './console/dashboard.js';
 import { readDashboardsFromTemplate } from './console/dashboard.js';
+import { makePrivate } from './private-files.js';
 import { parseRateExpression } from './sources/schedule.js';
 
 export const SANDBOX_REGION = 'eu-west-2';
@@ -107,6 +109,16 @@ export async function synthesize(projectRoot: string, outdir: string): Promise<v
   if (code !== 0) {
     const tail = output.join('').trim().split('\n').slice(-25).join('\n');
     throw new SynthError(`cdk synth failed (exit ${code}):\n${tail}`);
+  }
+}
+
+/**
+ * Makes the assembly's assets (`asset.*`, the code the sandbox runs) the user's alone: CDK leaves
+ * the folders it bundles into world-writable (0777), so that a Docker build could write them.
+ */
+export async function protectAssets(cdkOut: string): Promise<void> {
+  for (const name of await readdir(cdkOut)) {
+    if (name.startsWith('asset.')) await makePrivate(join(cdkOut, name));
   }
 }
 

@@ -3,7 +3,7 @@
  * S3 prefix or the local folder alike. Names sort by capture time, and each part is kept to
  * characters that are safe in S3 keys and in file names on every system.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProfileReason } from './plugin.js';
 
@@ -61,25 +61,32 @@ export interface LocalProfile extends ProfileKeyParts {
 
 /**
  * The profiles in a local folder (`LOOKOUT_PROFILE_DIR`), newest first. A missing folder has none;
- * files that are not profiles are skipped.
+ * files that are not profiles are skipped, and so are symbolic links, to files or folders alike: a
+ * link is never followed, so nothing outside the folder is ever listed.
  */
 export async function listProfiles(directory: string): Promise<LocalProfile[]> {
-  const functions = await readdir(directory, { withFileTypes: true }).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    },
-  );
   const found: LocalProfile[] = [];
-  for (const entry of functions) {
-    if (!entry.isDirectory()) continue;
-    for (const name of await readdir(join(directory, entry.name))) {
-      const key = `${entry.name}/${name}`;
-      const parts = parseProfileKey(key);
+  for (const folder of await entries(directory)) {
+    // Dirent types come from lstat: a link to a folder is not a directory here.
+    if (!folder.isDirectory()) continue;
+    for (const file of await entries(join(directory, folder.name))) {
+      const key = `${folder.name}/${file.name}`;
+      const parts = file.isFile() ? parseProfileKey(key) : undefined;
       if (!parts) continue;
-      const path = join(directory, entry.name, name);
-      found.push({ ...parts, key, path, bytes: (await stat(path)).size });
+      const path = join(directory, folder.name, file.name);
+      const info = await lstat(path).catch(ifGone(undefined));
+      if (info?.isFile()) found.push({ ...parts, key, path, bytes: info.size });
     }
   }
   return found.sort((a, b) => b.capturedAt.getTime() - a.capturedAt.getTime() || b.key.localeCompare(a.key));
 }
+
+/** A folder's entries; none when it is gone (or was replaced by a file) while being listed. */
+const entries = (directory: string) => readdir(directory, { withFileTypes: true }).catch(ifGone([]));
+
+const ifGone =
+  <T>(value: T) =>
+  (error: NodeJS.ErrnoException): T => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return value;
+    throw error;
+  };

@@ -11,6 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { acceptLoopbackOnly, publicErrorMessage } from '../loopback-http.js';
 
 export interface SqsStandInOptions {
   /** Port to listen on; 0 (the default) picks a free one. Always bound to 127.0.0.1. */
@@ -474,13 +475,19 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       send(response, 200, await operation(input as Record<string, unknown>));
     } catch (error) {
       if (error instanceof SqsError) sendError(response, error);
-      else send(response, 500, { __type: 'com.amazonaws.sqs#InternalError', message: String(error) });
+      else
+        send(response, 500, {
+          __type: 'com.amazonaws.sqs#InternalError',
+          message: publicErrorMessage(error),
+        });
     }
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => response.destroy());
-  });
+  const server = acceptLoopbackOnly(
+    createServer((request, response) => {
+      handle(request, response).catch(() => response.destroy());
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

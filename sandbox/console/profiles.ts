@@ -3,6 +3,8 @@
  * page with a download URL, joined with the correlation id the profiler logged next to each key,
  * and looked up for download by key, never by a path taken from the request.
  */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { LocalProfile, ProfileReason } from '../../lib/profiling/layout.js';
 import { listProfiles, parseProfileKey, profileKey } from '../../lib/profiling/layout.js';
 import type { LogRecord } from './logs.js';
@@ -113,4 +115,24 @@ function decodeKey(encodedKey: string): string | undefined {
   const parts = parseProfileKey(key);
   // parseProfileKey is lenient about characters; profileKey's own output is the only form accepted.
   return parts && profileKey(parts) === key ? key : undefined;
+}
+
+/**
+ * A listed profile's bytes, or undefined when the file is gone or is no longer a regular file: the
+ * path is opened without following a symbolic link, so a file swapped for a link after the
+ * listing is not read through it.
+ */
+export async function readProfileFile(path: string): Promise<Buffer | undefined> {
+  const file = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ELOOP' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    },
+  );
+  if (!file) return undefined;
+  try {
+    return (await file.stat()).isFile() ? await file.readFile() : undefined;
+  } finally {
+    await file.close();
+  }
 }

@@ -11,13 +11,20 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AlarmDefinition } from '../alarms/types.js';
+import { acceptLoopbackOnly, publicErrorMessage } from '../loopback-http.js';
 import type { MetricStore } from '../metrics/store.js';
 import type { ConsoleAlarm } from './alarms.js';
 import { parseDashboard, type Dashboard } from './dashboard.js';
 import { computeDashboardData, type MetricWidgetData } from './data.js';
 import { computeLogWidgetData, type LogWidgetData } from './logs-insights.js';
 import type { LogSearch, LogSource } from './logs.js';
-import { findProfile, listConsoleProfiles, PROFILES_PATH, type ProfileSource } from './profiles.js';
+import {
+  findProfile,
+  listConsoleProfiles,
+  PROFILES_PATH,
+  readProfileFile,
+  type ProfileSource,
+} from './profiles.js';
 import { buildWaterfall, summarizeTrace, type TraceSource, type TraceSummary } from './traces.js';
 
 export interface HeadlineCounters {
@@ -183,7 +190,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       try {
         (result as unknown as Record<Part, unknown>)[name] = parts[name]();
       } catch (error) {
-        errors[name] = (error as Error)?.message ?? String(error);
+        errors[name] = publicErrorMessage(error);
       }
     }
     if (Object.keys(errors).length > 0) result.errors = errors;
@@ -221,7 +228,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     try {
       text = JSON.stringify(snapshot());
     } catch (error) {
-      text = JSON.stringify({ errors: { snapshot: (error as Error).message } });
+      text = JSON.stringify({ errors: { snapshot: publicErrorMessage(error) } });
     }
     const unchanged = text === lastSent;
     if (unchanged && !force && Date.now() - lastSentAt < 15_000) return;
@@ -257,7 +264,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         allow: 'GET, HEAD',
       });
     }
-    const url = new URL(request.url ?? '/', 'http://console.invalid');
+    const url = requestUrl(request);
     if (url.pathname === '/api/events') return openStream(request, response);
     const file = STATIC_FILES[url.pathname];
     if (file) {
@@ -272,7 +279,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     }
     const traceMatch = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
     if (traceMatch) {
-      const id = decodeURIComponent(traceMatch[1]!);
+      const id = decodePathSegment(traceMatch[1]!, 'the trace id');
       const tree = data.traces.trace(id);
       if (!tree) throw new HttpError(404, `no trace ${id} (it may have been evicted)`);
       return sendJson(request, response, 200, buildWaterfall(tree));
@@ -286,18 +293,21 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   };
 
   const sockets = new Set<Socket>();
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) {
-        response.destroy();
-        return;
-      }
-      const status = error instanceof HttpError ? error.status : 500;
-      const allow = (error as { allow?: string }).allow;
-      if (allow) response.setHeader('allow', allow);
-      sendJson(request, response, status, { error: (error as Error)?.message ?? String(error) });
-    });
-  });
+  const server = acceptLoopbackOnly(
+    createServer((request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        const status = error instanceof HttpError ? error.status : 500;
+        const allow = (error as { allow?: string }).allow;
+        if (allow) response.setHeader('allow', allow);
+        const message = error instanceof HttpError ? error.message : publicErrorMessage(error);
+        sendJson(request, response, status, { error: message });
+      });
+    }),
+  );
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -352,6 +362,24 @@ function isParsedDashboard(value: object): value is Dashboard {
   );
 }
 
+/** The request's URL; a target that is not one is the client's mistake (400). */
+function requestUrl(request: IncomingMessage): URL {
+  try {
+    return new URL(request.url ?? '/', 'http://console.invalid');
+  } catch {
+    throw new HttpError(400, 'the request target is not a valid URL');
+  }
+}
+
+/** A percent-encoded path segment, decoded; a malformed escape (`%E0%A4%A`, `%zz`) is a 400. */
+function decodePathSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `${what} is not valid percent-encoded UTF-8`);
+  }
+}
+
 function newestSlack(messages: readonly ReceivedSlackMessage[], limit: number): ReceivedSlackMessage[] {
   return [...messages].sort((a, b) => b.receivedAt - a.receivedAt).slice(0, limit);
 }
@@ -397,7 +425,8 @@ async function sendProfile(
   const lookup = await findProfile(source, encodedKey);
   if ('status' in lookup) throw new HttpError(lookup.status, lookup.message);
   const profile = lookup.found;
-  const body = await readFile(profile.path);
+  const body = await readProfileFile(profile.path);
+  if (!body) throw new HttpError(404, `no profile ${profile.key}`);
   response.writeHead(200, {
     ...SECURITY_HEADERS,
     'content-type': 'application/json',

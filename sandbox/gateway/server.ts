@@ -10,6 +10,7 @@ import type { HttpResponse, InvocationOutcome } from './response.js';
 import { INTERNAL_SERVER_ERROR, NOT_FOUND, PAYLOAD_TOO_LARGE, toHttpResponse } from './response.js';
 import { createRouter } from './routes.js';
 import { newTraceId } from '../lambda/trace-header.js';
+import { acceptLoopbackOnly } from '../loopback-http.js';
 
 /** Anything that can run an invocation: the Lambda emulation's FunctionManager fits. */
 export interface Invoker {
@@ -172,12 +173,14 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     }
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      if (!response.headersSent) send(response, newApiRequestId(), INTERNAL_SERVER_ERROR());
-      else response.destroy();
-    });
-  });
+  const server = acceptLoopbackOnly(
+    createServer((request, response) => {
+      handle(request, response).catch(() => {
+        if (!response.headersSent) send(response, newApiRequestId(), INTERNAL_SERVER_ERROR());
+        else response.destroy();
+      });
+    }),
+  );
 
   const requestedPort = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {

@@ -5,9 +5,10 @@
  */
 import { build, type BuildFailure, type Message } from 'esbuild';
 import { esbuildOptions } from '../../lib/cdk/bundling.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makePrivate, privateDirectory } from '../private-files.js';
 
 /** The project root: sandbox/lambda/ is two levels below it. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,7 +55,7 @@ export async function bundleFunction(options: BundleOptions): Promise<FunctionBu
   const directory = resolve(options.outDir ?? join(SANDBOX_STATE_DIR, 'functions', options.name));
   const file = join(directory, 'index.mjs');
   await rm(directory, { recursive: true, force: true });
-  await mkdir(directory, { recursive: true });
+  await privateDirectory(directory);
   try {
     await build({
       ...esbuildOptions(),
@@ -74,5 +75,6 @@ export async function bundleFunction(options: BundleOptions): Promise<FunctionBu
       `Could not bundle function "${options.name}" from ${options.entry}:\n${details}`,
     );
   }
+  await makePrivate(directory);
   return { name: options.name, directory, file };
 }

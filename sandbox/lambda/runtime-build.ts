@@ -1,8 +1,9 @@
 /** Builds the container runtime (runtime.ts) into a plain ES module that any Node 24 can start. */
 import { build } from 'esbuild';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { privateDirectory } from '../private-files.js';
 import { SANDBOX_STATE_DIR } from './bundle.js';
 
 const RUNTIME_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts');
@@ -32,11 +33,11 @@ async function buildInto(outDir: string): Promise<string> {
   });
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error('Building the sandbox Lambda runtime produced no output');
-  await mkdir(outDir, { recursive: true });
+  await privateDirectory(outDir);
   const file = join(outDir, 'lambda-runtime.mjs');
   // Written aside and renamed, so a process starting a container never sees a half-written file.
   const partial = `${file}.${process.pid}.tmp`;
-  await writeFile(partial, code);
+  await writeFile(partial, code, { mode: 0o600 });
   await rename(partial, file);
   return file;
 }

@@ -3,9 +3,11 @@
  * the correlation id the profiler logged; `/api/profiles/<key>` serves one as a download and
  * refuses anything that is not a key of a profile in that folder.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { findProfile, type ConsoleProfile } from '../../../sandbox/console/profiles.js';
+import { join } from 'node:path';
+import { profileKey } from '../../../lib/profiling/layout.js';
+import { findProfile, readProfileFile, type ConsoleProfile } from '../../../sandbox/console/profiles.js';
 import {
   startConsole,
   type ConsoleData,
@@ -204,5 +206,70 @@ describe('GET /api/profiles/<key>', () => {
     expect(await findProfile(fixture.folder, fixture.profiles[1]!.key)).toEqual({
       found: expect.objectContaining({ key: fixture.profiles[1]!.key, reason: 'sampled' }),
     });
+  });
+});
+
+describe('symbolic links in the profile folder', () => {
+  /** A key exactly as the profiler writes it, for a file that is really a link. */
+  const linkedKey = (functionName: string) =>
+    profileKey({
+      functionName,
+      capturedAt: new Date('2026-03-02T11:00:00.000Z'),
+      reason: 'slow',
+      requestId: 'linked',
+    });
+  const place = (key: string) => join(fixture.folder.directory, ...key.split('/'));
+
+  /** The listing answers 200 with exactly the real profiles, and names no path on this machine. */
+  async function expectOnlyRealProfiles(url: string): Promise<void> {
+    const response = await raw(url, '/api/profiles');
+    expect(response.status).toBe(200);
+    const listed = JSON.parse(response.body.toString()) as ConsoleProfile[];
+    expect(listed.map((profile) => profile.key)).toEqual(fixture.profiles.map((profile) => profile.key));
+    expect(response.body.toString()).not.toContain(fixture.root);
+    const snapshot = JSON.parse((await raw(url, '/api/snapshot')).body.toString()) as ConsoleSnapshot;
+    expect(snapshot.errors).toBeUndefined();
+  }
+
+  test('a dangling link, as a function folder or as a profile, is skipped: no 500, no path', async () => {
+    symlinkSync(join(fixture.root, 'gone'), join(fixture.folder.directory, 'dangling-function'));
+    const dangling = linkedKey(API_FUNCTION);
+    symlinkSync(join(fixture.root, 'gone.cpuprofile'), place(dangling));
+    const { url } = await start();
+    await expectOnlyRealProfiles(url);
+    const download = await raw(url, `/api/profiles/${dangling}`);
+    expect(download.status).toBe(404);
+    expect(download.body.toString()).not.toContain(fixture.root);
+  });
+
+  test('a link to a file is never followed, in the listing or as a download', async () => {
+    const linked = linkedKey(API_FUNCTION);
+    symlinkSync(fixture.secret.path, place(linked));
+    const { url } = await start();
+    await expectOnlyRealProfiles(url);
+    const download = await raw(url, `/api/profiles/${linked}`);
+    expect(download.status).toBe(404);
+    expect(download.body.toString()).not.toContain('must never be served');
+  });
+
+  test('a link to a folder is never followed, in the listing or as a download', async () => {
+    // `secret/<file>` names the secret's own key once the link makes `secret` a function folder.
+    symlinkSync(join(fixture.root, 'secret'), join(fixture.folder.directory, 'secret'));
+    const { url } = await start();
+    await expectOnlyRealProfiles(url);
+    const download = await raw(url, `/api/profiles/${fixture.secret.key}`);
+    expect(download.status).toBe(404);
+    expect(download.body.toString()).not.toContain('must never be served');
+  });
+
+  test('a profile swapped for a link after it was listed is not read through the link', async () => {
+    const real = place(fixture.profiles[0]!.key);
+    expect((await readProfileFile(real))?.toString()).toBe(fixture.profiles[0]!.text);
+    const swapped = join(fixture.root, 'swapped');
+    mkdirSync(swapped);
+    symlinkSync(fixture.secret.path, join(swapped, 'profile.cpuprofile'));
+    expect(await readProfileFile(join(swapped, 'profile.cpuprofile'))).toBeUndefined();
+    expect(await readProfileFile(join(swapped, 'nothing.cpuprofile'))).toBeUndefined();
+    expect(await readProfileFile(swapped)).toBeUndefined();
   });
 });

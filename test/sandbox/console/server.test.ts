@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { get, request as httpRequest, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { parseDashboard } from '../../../sandbox/console/dashboard.js';
 import type { ConsoleAlarm } from '../../../sandbox/console/alarms.js';
@@ -208,6 +211,59 @@ describe('the JSON endpoints', () => {
     expect(snapshot.errors).toEqual({ alarms: 'evaluator exploded' });
     expect(snapshot.counters?.invocations).toBe(280);
     expect((await getJson(`${url}/api/counters`)).status).toBe(200);
+  });
+});
+
+describe('hostile requests', () => {
+  /** A GET with the path exactly as written; answers status and parsed body. */
+  const rawGet = (url: string, path: string) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port: new URL(url).port, path }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+
+  test.each([
+    '%E0%A4%A', // a three-byte sequence cut short
+    '%', // an escape with no digits
+    '%zz', // not hex
+    '1-abc%G1', // not hex, after a good start
+    '%C0%80', // an overlong encoding of NUL
+    '%ED%A0%80', // a UTF-16 surrogate
+    '%FF', // never valid in UTF-8
+    '%E0%A4%A%E0%A4%A', // twice
+  ])('a trace id with a malformed escape (%s) is 400, not 500', async (id) => {
+    const { url } = await start(syntheticConsole().data);
+    expect(await rawGet(url, `/api/traces/${id}`)).toEqual({
+      status: 400,
+      body: { error: 'the trace id is not valid percent-encoded UTF-8' },
+    });
+  });
+
+  test('an error from the file system says what failed but never where', async () => {
+    const { data } = syntheticConsole();
+    const systemError = await readFile(join(tmpdir(), 'lookout-missing', 'slack.json')).catch(
+      (e: unknown) => e,
+    );
+    const { url } = await start({
+      ...data,
+      counters: () => {
+        throw new Error(`cannot read ${join(tmpdir(), 'lookout-state', 'counters.json')}`);
+      },
+      slackMessages: () => {
+        throw systemError;
+      },
+    });
+    const snapshot = (await getJson<ConsoleSnapshot>(`${url}/api/snapshot`)).body;
+    expect(snapshot.errors).toEqual({ counters: 'cannot read <path>', slack: 'open failed (ENOENT)' });
+    const counters = await getJson(`${url}/api/counters`);
+    expect(counters).toMatchObject({ status: 500, body: { error: 'cannot read <path>' } });
+    expect(JSON.stringify(snapshot)).not.toContain(tmpdir());
   });
 });
 
