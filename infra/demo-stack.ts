@@ -98,6 +98,13 @@ export interface LookoutDemoStackProps extends StackProps {
   readonly webhookSecretName?: string;
   /** Where alarms about the alert path itself are e-mailed. */
   readonly alertEmail?: string;
+  /**
+   * Lets requests to the orders API ask for injected latency and failures (`x-demo-latency-ms`,
+   * `x-demo-failure-rate`), which is how the sandbox makes alarms fire. Off by default: anyone who
+   * can reach the API could otherwise fire its critical alarms.
+   * @default false
+   */
+  readonly demoFaults?: boolean;
 }
 
 export class LookoutDemoStack extends Stack {
@@ -105,7 +112,6 @@ export class LookoutDemoStack extends Stack {
     super(scope, id, props);
     // A demo: `cdk destroy` should leave nothing behind.
     const removalPolicy = RemovalPolicy.DESTROY;
-    const demo = { LOOKOUT_DEMO: 'true' };
 
     const table = new dynamodb.Table(this, 'OrdersTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -159,7 +165,11 @@ export class LookoutDemoStack extends Stack {
         slowerThanMs: ALARM_DEFAULTS.httpLatencyP95.threshold,
         sampleRate: 0.001,
       },
-      environment: { TABLE_NAME: table.tableName, ORDERS_QUEUE_URL: ordersQueue.queueUrl, ...demo },
+      environment: {
+        TABLE_NAME: table.tableName,
+        ORDERS_QUEUE_URL: ordersQueue.queueUrl,
+        ...(props.demoFaults === true && { DEMO_FAULTS_ENABLED: 'true' }),
+      },
     });
     table.grant(
       ordersApi,
@@ -219,7 +229,7 @@ export class LookoutDemoStack extends Stack {
       serviceName: 'orders',
       description: 'Lookout demo: completes orders from the orders queue',
       logRemovalPolicy: removalPolicy,
-      environment: { TABLE_NAME: table.tableName, ...demo },
+      environment: { TABLE_NAME: table.tableName },
     });
     orderWorker.addEventSource(
       new SqsEventSource(ordersQueue, {
@@ -237,7 +247,7 @@ export class LookoutDemoStack extends Stack {
       logRemovalPolicy: removalPolicy,
       // It reports failures as metrics; a retry would only check again late.
       retryAttempts: 0,
-      environment: { HEALTH_CHECK_URL: healthUrl, HEALTH_CHECK_TARGET: 'orders', ...demo },
+      environment: { HEALTH_CHECK_URL: healthUrl, HEALTH_CHECK_TARGET: 'orders' },
     });
     new events.Rule(this, 'HealthCheckSchedule', {
       description: 'Runs the orders health check every minute',

@@ -52,6 +52,8 @@ export interface SandboxOptions {
   slackWebhookUrl?: string;
   /** Reuse an already synthesized cloud assembly instead of running `cdk synth`. */
   cdkOut?: string;
+  /** CDK context for `cdk synth` (`-c key=value`), e.g. what lets the demo inject faults. */
+  context?: Record<string, string>;
   /** Progress messages. */
   log?: (message: string) => void;
 }
@@ -110,7 +112,7 @@ export class Sandbox {
     const cdkOut = options.cdkOut ?? join(stateDir, 'cdk.out');
     if (!options.cdkOut) {
       log('synthesizing the CDK app (the same stack `cdk deploy` deploys)…');
-      await synthesize(options.projectRoot, cdkOut);
+      await synthesize(options.projectRoot, cdkOut, options.context);
     }
     await protectAssets(cdkOut);
     const stack = readStack(cdkOut);

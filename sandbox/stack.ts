@@ -90,13 +90,18 @@ export class SynthError extends Error {
   override name = 'SynthError';
 }
 
-/** Runs `cdk synth` for the project's CDK app into `outdir`, offline. */
-export async function synthesize(projectRoot: string, outdir: string): Promise<void> {
+/** Runs `cdk synth` for the project's CDK app into `outdir`, offline, with `-c key=value` for each context entry. */
+export async function synthesize(
+  projectRoot: string,
+  outdir: string,
+  context: Record<string, string> = {},
+): Promise<void> {
   const cli = join(projectRoot, 'node_modules', '.bin', 'cdk');
   if (!existsSync(cli)) throw new SynthError(`the CDK CLI is missing (${cli}); run npm install`);
+  const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
   const output: string[] = [];
   const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(cli, ['synth', '--no-notices', '-q', '-o', outdir], {
+    const child = spawn(cli, ['synth', '--no-notices', '-q', '-o', outdir, ...contextArgs], {
       cwd: projectRoot,
       env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],

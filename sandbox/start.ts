@@ -48,6 +48,8 @@ try {
     consolePort: Number(args.port ?? (ci ? 0 : 3000)),
     apiPort: Number(args['api-port'] ?? (ci ? 0 : 3001)),
     compression,
+    // The scenario makes the alarms fire with the demo's fault headers, which are off unless asked for.
+    context: { demoFaults: 'true' },
     ...(process.env.SLACK_WEBHOOK_URL ? { slackWebhookUrl: process.env.SLACK_WEBHOOK_URL } : {}),
     ...(args['cdk-out'] ? { cdkOut: args['cdk-out'] } : {}),
     log: (message) => say(`  ${message}`),

@@ -1,8 +1,9 @@
 /**
  * Fault knobs for demos, so the sandbox can make the latency and error-rate alarms fire on purpose.
- * Honoured only when `LOOKOUT_DEMO=true` (set by the CDK app and the sandbox for the demo stack):
- * `DEMO_LATENCY_MS` and `DEMO_FAILURE_RATE` (0..1) are the defaults, and the request headers
- * `x-demo-latency-ms` and `x-demo-failure-rate` override them for one request.
+ * Honoured only when `DEMO_FAULTS_ENABLED=true`, which the CDK app sets on the orders API only when
+ * deployed with `-c demoFaults=true` (the sandbox does): `DEMO_LATENCY_MS` and `DEMO_FAILURE_RATE`
+ * (0..1) are the defaults, and the request headers `x-demo-latency-ms` and `x-demo-failure-rate`
+ * override them for one request. Otherwise the headers are ignored.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -36,9 +37,9 @@ function fromEnv(name: string, schema: z.ZodType<number>): number {
   return 0;
 }
 
-/** The faults to inject for this request, or undefined when the function is not a demo. */
+/** The faults to inject for this request, or undefined when faults are not enabled. */
 export function demoFaultsFor(headers: Record<string, string>): DemoFaults | undefined {
-  if (process.env.LOOKOUT_DEMO?.trim().toLowerCase() !== 'true') return undefined;
+  if (process.env.DEMO_FAULTS_ENABLED?.trim().toLowerCase() !== 'true') return undefined;
   const faults = {
     latencyMs: fromEnv('DEMO_LATENCY_MS', latency),
     failureRate: fromEnv('DEMO_FAILURE_RATE', rate),
@@ -66,6 +67,6 @@ export async function injectDemoFaults(
   if (faults.latencyMs > 0) await sleep(faults.latencyMs);
   if (faults.failureRate > 0 && random() < faults.failureRate) {
     getLogger().error('Injected demo failure', { demo_failure_rate: faults.failureRate });
-    throw new HttpError(500, 'injected_failure', 'Demo fault injected (LOOKOUT_DEMO is on)');
+    throw new HttpError(500, 'injected_failure', 'Demo fault injected (DEMO_FAULTS_ENABLED is on)');
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The demo orders API (API Gateway HTTP API, payload v2; also Function URLs and `$default` routes).
- * Environment: TABLE_NAME, ORDERS_QUEUE_URL; LOOKOUT_DEMO and DEMO_* for the demo fault knobs.
+ * Environment: TABLE_NAME, ORDERS_QUEUE_URL; DEMO_FAULTS_ENABLED and DEMO_* for the demo fault knobs.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

@@ -130,6 +130,25 @@ describe('clear failures', () => {
     rmSync(project, { recursive: true, force: true });
   }, 60_000);
 
+  it('passes context to the CDK app, as -c on the command line would', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'lookout-project-'));
+    mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(
+      join(process.cwd(), 'node_modules', '.bin', 'cdk'),
+      join(project, 'node_modules', '.bin', 'cdk'),
+    );
+    // An app that reports what its App sees, then stops the synth so that synthesize shows it.
+    const cdkLib = JSON.stringify(join(process.cwd(), 'node_modules', 'aws-cdk-lib'));
+    const script = `const { App } = require(${cdkLib}); const app = new App(); console.error('demoFaults=' + JSON.stringify(app.node.tryGetContext('demoFaults'))); process.exit(3)`;
+    writeFileSync(join(project, 'app.cjs'), script);
+    writeFileSync(join(project, 'cdk.json'), JSON.stringify({ app: `"${process.execPath}" app.cjs` }));
+    await expect(synthesize(project, join(project, 'out'))).rejects.toThrow(/demoFaults=undefined/);
+    await expect(synthesize(project, join(project, 'out'), { demoFaults: 'true' })).rejects.toThrow(
+      /demoFaults="true"/,
+    );
+    rmSync(project, { recursive: true, force: true });
+  }, 60_000);
+
   it('turns rate expressions into seconds', () => {
     expect(rateSeconds('rate(1 minute)')).toBe(60);
     expect(rateSeconds('rate(5 minutes)')).toBe(300);

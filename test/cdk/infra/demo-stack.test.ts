@@ -7,6 +7,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { demoPropsFromContext } from '../../../infra/context.js';
 import { LookoutDemoStack, ORDERS_ROUTES } from '../../../infra/demo-stack.js';
 import { ESM_REQUIRE_BANNER } from '../../../lib/cdk/index.js';
 import type { Resource } from '../support/template.js';
@@ -120,25 +121,64 @@ describe('demo stack: the orders service', () => {
     });
   });
 
-  it('gives each function the environment of the cross-team contract, demo faults switched on', () => {
+  it('gives each function the environment of the cross-team contract, demo faults off by default', () => {
     const env = functionsByService();
     expect(env.get(apiFnId)).toMatchObject({
       TABLE_NAME: { Ref: tableId },
       ORDERS_QUEUE_URL: { Ref: queueId },
-      LOOKOUT_DEMO: 'true',
       POWERTOOLS_SERVICE_NAME: 'orders',
     });
     expect(env.get(workerId)).toMatchObject({
       TABLE_NAME: { Ref: tableId },
-      LOOKOUT_DEMO: 'true',
       POWERTOOLS_SERVICE_NAME: 'orders',
     });
     expect(env.get(checkId)).toMatchObject({
       HEALTH_CHECK_TARGET: 'orders',
-      LOOKOUT_DEMO: 'true',
       POWERTOOLS_SERVICE_NAME: 'health-check',
     });
     expect(renderValue(env.get(checkId)!.HEALTH_CHECK_URL)).toBe(`\${${httpApiId}.ApiEndpoint}/health`);
+    for (const variables of env.values()) {
+      expect(Object.keys(variables).filter((name) => /DEMO/.test(name))).toEqual([]);
+    }
+  });
+
+  it('switches demo faults on for the orders API alone when asked', () => {
+    // Bundling skipped: only the environment matters here.
+    const faultsApp = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const faultsStack = new LookoutDemoStack(faultsApp, 'LookoutDemoFaults', { demoFaults: true });
+    const synthesized = Template.fromStack(faultsStack);
+    const withFaults = Object.entries(synthesized.findResources('AWS::Lambda::Function')).filter(
+      ([, fn]) =>
+        (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.DEMO_FAULTS_ENABLED !== undefined,
+    );
+    expect(withFaults.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['OrdersApi']);
+    expect(withFaults[0]![1].Properties.Environment.Variables.DEMO_FAULTS_ENABLED).toBe('true');
+  });
+
+  it.each([
+    [{}, false],
+    [{ demoFaults: 'true' }, true],
+    [{ demoFaults: true }, true],
+    [{ demoFaults: 'false' }, false],
+    [{ demoFaults: false }, false],
+  ])('reads the demoFaults context %j as %s', (context, expected) => {
+    expect(demoPropsFromContext(new App({ context })).demoFaults).toBe(expected);
+  });
+
+  it.each(['yes', '1', 'TRUE ', 'on'])('refuses a demoFaults context of %j', (value) => {
+    expect(() => demoPropsFromContext(new App({ context: { demoFaults: value } }))).toThrow(
+      /demoFaults must be true or false/,
+    );
+  });
+
+  it('passes the optional strings through, and refuses other types', () => {
+    expect(
+      demoPropsFromContext(new App({ context: { alertEmail: 'ops@example.com', webhookSecretName: '' } })),
+    ).toEqual({ alertEmail: 'ops@example.com', demoFaults: false });
+    expect(() => demoPropsFromContext(new App({ context: { alertEmail: 42 } }))).toThrow(
+      /alertEmail must be a string/,
+    );
   });
 
   it('feeds the worker from the orders queue with partial batch failures, poison messages to the DLQ', () => {

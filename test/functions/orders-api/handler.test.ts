@@ -704,17 +704,28 @@ describe('GET /stats/hourly', () => {
 
 describe('demo fault knobs', () => {
   afterAll(() => {
-    delete process.env.LOOKOUT_DEMO;
+    delete process.env.DEMO_FAULTS_ENABLED;
     delete process.env.DEMO_FAILURE_RATE;
   });
 
-  it('ignores the fault headers unless LOOKOUT_DEMO is true', async () => {
-    const response = await call('GET', '/', { headers: { 'x-demo-failure-rate': '1' } });
-    expect(response.status).toBe(200);
+  it('ignores the fault headers unless DEMO_FAULTS_ENABLED is true', async () => {
+    const headers = { 'x-demo-failure-rate': '1', 'x-demo-latency-ms': 'slow' };
+    expect((await call('GET', '/', { headers })).status).toBe(200);
+    // What the demo stack used to set on every function: no longer enough to turn faults on.
+    process.env.LOOKOUT_DEMO = 'true';
+    try {
+      for (const value of ['', '1', 'yes', 'false', 'on']) {
+        process.env.DEMO_FAULTS_ENABLED = value;
+        expect((await call('GET', '/', { headers })).status).toBe(200);
+      }
+    } finally {
+      delete process.env.LOOKOUT_DEMO;
+      delete process.env.DEMO_FAULTS_ENABLED;
+    }
   });
 
   it('fails on purpose when asked, as a counted 5xx', async () => {
-    process.env.LOOKOUT_DEMO = 'true';
+    process.env.DEMO_FAULTS_ENABLED = 'true';
     const response = await call('GET', '/', { headers: { 'x-demo-failure-rate': '1' } });
     expect(response.status).toBe(500);
     expect(response.body.error).toBe('injected_failure');
@@ -722,7 +733,7 @@ describe('demo fault knobs', () => {
   });
 
   it('adds latency on purpose', async () => {
-    process.env.LOOKOUT_DEMO = 'true';
+    process.env.DEMO_FAULTS_ENABLED = 'true';
     const response = await call('GET', '/', { headers: { 'x-demo-latency-ms': '60' } });
     expect(response.status).toBe(200);
     // Timers may fire a fraction of a millisecond early; the point is that the delay happened.
@@ -730,7 +741,7 @@ describe('demo fault knobs', () => {
   });
 
   it('takes the environment as the default and the header as an override', async () => {
-    process.env.LOOKOUT_DEMO = 'true';
+    process.env.DEMO_FAULTS_ENABLED = 'true';
     process.env.DEMO_FAILURE_RATE = '1';
     expect((await call('GET', '/')).status).toBe(500);
     expect((await call('GET', '/', { headers: { 'x-demo-failure-rate': '0' } })).status).toBe(200);
@@ -738,13 +749,13 @@ describe('demo fault knobs', () => {
   });
 
   it('never fails /health, so that "down" means down', async () => {
-    process.env.LOOKOUT_DEMO = 'true';
+    process.env.DEMO_FAULTS_ENABLED = 'true';
     const response = await call('GET', '/health', { headers: { 'x-demo-failure-rate': '1' } });
     expect(response.status).toBe(200);
   });
 
   it('rejects a malformed fault header with 400', async () => {
-    process.env.LOOKOUT_DEMO = 'true';
+    process.env.DEMO_FAULTS_ENABLED = 'true';
     const response = await call('GET', '/', {
       headers: { 'x-demo-latency-ms': 'slow', 'x-demo-failure-rate': '2' },
     });
