@@ -280,6 +280,19 @@ export class LookoutDemoStack extends Stack {
       database: {},
       healthCheck: { target: 'orders' },
       queues: [{ id: 'OrdersQueue', queue: ordersQueue, deadLetterQueue }],
+      // Error budgets: 99.9% of requests without a 5xx, and 99% of orders placed within a second,
+      // each over 30 days. The sandbox scenario's error burst burns the first fast enough to page.
+      slos: [
+        { kind: 'availability', name: 'availability', target: 99.9, windowDays: 30 },
+        {
+          kind: 'latency',
+          name: 'order latency',
+          target: 99,
+          thresholdMs: 1000,
+          route: 'POST /orders',
+          windowDays: 30,
+        },
+      ],
       businessWidgets: ORDERS_BUSINESS_WIDGETS,
       extraSections: [alerts.alertPath],
     });

@@ -127,3 +127,30 @@ export const DEFAULT_PROFILE_PREFIX = 'profiles/';
 /** The tracing backends a function can use. */
 export const TRACING_MODES = ['xray', 'otel', 'off'] as const;
 export type TracingMode = (typeof TRACING_MODES)[number];
+
+/**
+ * The burn-rate alarms of a service level objective end their description with this note, which the
+ * Slack notifier turns into an "Error budget" section:
+ * `Error budget · SLO: <name> · burn: <how fast> · budget: <how much is left, and for how long>.`
+ * The parts are separated by ` · `, which SLO names may not contain.
+ */
+export const ERROR_BUDGET_NOTE = { marker: 'Error budget', separator: ' · ' } as const;
+
+export interface ErrorBudgetNote {
+  slo: string;
+  burn: string;
+  budget: string;
+}
+
+export const errorBudgetNote = (note: ErrorBudgetNote): string =>
+  [ERROR_BUDGET_NOTE.marker, `SLO: ${note.slo}`, `burn: ${note.burn}`, `budget: ${note.budget}`].join(
+    ERROR_BUDGET_NOTE.separator,
+  );
+
+/** The note in an alarm description, or undefined when there is none. */
+export function readErrorBudgetNote(description: string | undefined): ErrorBudgetNote | undefined {
+  const { marker, separator } = ERROR_BUDGET_NOTE;
+  const pattern = `${marker}${separator}SLO: (.+?)${separator}burn: (.+?)${separator}budget: (.+?)(?= First: |$)`;
+  const match = new RegExp(pattern).exec(description ?? '');
+  return match ? { slo: match[1]!, burn: match[2]!, budget: match[3]! } : undefined;
+}

@@ -48,6 +48,25 @@ export { QueueMonitoring } from './monitoring/queue-monitoring.js';
 export type { QueueMonitoringProps, QueueAlarms } from './monitoring/queue-monitoring.js';
 export type { MonitoringSection } from './monitoring/monitoring-section.js';
 
+export { SloMonitoring } from './slo/slo-monitoring.js';
+export type { SloMonitoringProps, BurnRateAlert, SloAlerts } from './slo/slo-monitoring.js';
+export {
+  BURN_RATE_WINDOWS,
+  LOWEST_TARGET,
+  WINDOW_DAYS,
+  validateObjective,
+  sliQueries,
+  sliExpression,
+  burnRate,
+} from './slo/objective.js';
+export type {
+  ServiceLevelObjective,
+  AvailabilitySlo,
+  LatencySlo,
+  BurnRateWindow,
+  ResolvedObjective,
+} from './slo/objective.js';
+
 export { AlarmFactory, describeAlarm, describeWindow, tune } from './alarms/alarm-factory.js';
 export { SEVERITIES, SEVERITY_TAG } from '../contract.js';
 export type {

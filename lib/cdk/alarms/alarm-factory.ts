@@ -107,6 +107,11 @@ export interface AlarmSpec {
   readonly meaning: string;
   /** What to do or look at first. */
   readonly firstStep: string;
+  /**
+   * `false` for an alarm that only feeds a composite alarm: no ALARM or OK actions, so that only
+   * the composite notifies. @default true
+   */
+  readonly notify?: boolean;
 }
 
 /** An alarm together with the severity it was created with. */
@@ -150,7 +155,7 @@ export class AlarmFactory {
       treatMissingData: spec.treatMissingData,
       actionsEnabled: true,
     });
-    this.wire(alarm, tuning.severity);
+    this.wire(alarm, tuning.severity, spec.notify ?? true);
     return { alarm, severity: tuning.severity };
   }
 
@@ -161,14 +166,34 @@ export class AlarmFactory {
     alarms: readonly cw.IAlarm[],
     text: { severity: Severity; meaning: string; firstStep: string },
   ): cw.CompositeAlarm {
+    return this.createComposite(scope, id, alarms, (...rules) => cw.AlarmRule.anyOf(...rules), text);
+  }
+
+  /** One alarm that is in ALARM while every one of `alarms` is. */
+  createAllOf(
+    scope: Construct,
+    id: string,
+    alarms: readonly cw.IAlarm[],
+    text: { severity: Severity; meaning: string; firstStep: string },
+  ): cw.CompositeAlarm {
+    return this.createComposite(scope, id, alarms, (...rules) => cw.AlarmRule.allOf(...rules), text);
+  }
+
+  private createComposite(
+    scope: Construct,
+    id: string,
+    alarms: readonly cw.IAlarm[],
+    combine: (...rules: cw.IAlarmRule[]) => cw.IAlarmRule,
+    text: { severity: Severity; meaning: string; firstStep: string },
+  ): cw.CompositeAlarm {
     if (alarms.length === 0) throw new Error(`Composite alarm ${id} needs at least one alarm to watch`);
     const composite = new cw.CompositeAlarm(scope, id, {
       compositeAlarmName: this.alarmName(id),
       alarmDescription: describeAlarm(text.severity, text.meaning, text.firstStep),
-      alarmRule: cw.AlarmRule.anyOf(...alarms.map((a) => cw.AlarmRule.fromAlarm(a, cw.AlarmState.ALARM))),
+      alarmRule: combine(...alarms.map((a) => cw.AlarmRule.fromAlarm(a, cw.AlarmState.ALARM))),
       actionsEnabled: true,
     });
-    this.wire(composite, text.severity);
+    this.wire(composite, text.severity, true);
     return composite;
   }
 
@@ -180,10 +205,12 @@ export class AlarmFactory {
     return name;
   }
 
-  private wire(alarm: cw.Alarm | cw.CompositeAlarm, severity: Severity): void {
-    const action = new actions.SnsAction(this.props.actionTopic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
+  private wire(alarm: cw.Alarm | cw.CompositeAlarm, severity: Severity, notify: boolean): void {
+    if (notify) {
+      const action = new actions.SnsAction(this.props.actionTopic);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
     Tags.of(alarm).add(SEVERITY_TAG, severity);
     for (const [key, value] of Object.entries(this.props.tags ?? {})) Tags.of(alarm).add(key, value);
   }

@@ -21,6 +21,8 @@ import { HealthCheckMonitoring } from './health-check-monitoring.js';
 import type { HttpAlarms } from './http-monitoring.js';
 import { HttpMonitoring } from './http-monitoring.js';
 import type { MonitoringSection } from './monitoring-section.js';
+import type { ServiceLevelObjective } from '../slo/objective.js';
+import { SloMonitoring } from '../slo/slo-monitoring.js';
 import type { QueueAlarms } from './queue-monitoring.js';
 import { QueueMonitoring } from './queue-monitoring.js';
 
@@ -64,6 +66,11 @@ export interface ServiceMonitoringProps {
     readonly alarms?: HealthCheckAlarms;
   };
   readonly queues?: readonly MonitoredQueue[];
+  /**
+   * Service level objectives on the HTTP metrics (availability, latency), each alerting on error
+   * budget burn over four pairs of windows and charted in its own dashboard row.
+   */
+  readonly slos?: readonly ServiceLevelObjective[];
   /** Business figures to chart, as data (see BusinessWidget). */
   readonly businessWidgets?: readonly BusinessWidget[];
   /**
@@ -92,6 +99,8 @@ export class ServiceMonitoring extends Construct {
   readonly serviceUnhealthyAlarm: cw.CompositeAlarm | undefined;
   readonly dashboard: cw.Dashboard;
   readonly logQueries: ServiceLogQueries;
+  /** The SLO alerts, when `slos` were given. */
+  readonly slos: SloMonitoring | undefined;
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
@@ -172,6 +181,16 @@ export class ServiceMonitoring extends Construct {
         }),
       );
     }
+    this.slos =
+      props.slos && props.slos.length > 0
+        ? new SloMonitoring(this, 'Slos', {
+            namespace: this.namespace,
+            serviceName: this.serviceName,
+            objectives: props.slos,
+            alarmFactory: factory,
+          })
+        : undefined;
+    if (this.slos) sections.push(this.slos);
     this.sections = sections;
     this.alarms = sections.flatMap((section) => section.alarms);
 
@@ -193,6 +212,7 @@ export class ServiceMonitoring extends Construct {
     const extraSections = props.extraSections ?? [];
     const statusAlarms: cw.IAlarm[] = [
       ...(this.serviceUnhealthyAlarm ? [this.serviceUnhealthyAlarm] : []),
+      ...(this.slos?.composites ?? []),
       ...this.alarms.map((a) => a.alarm),
       ...extraSections.flatMap((section) => section.alarms.map((a) => a.alarm)),
     ];

@@ -3,6 +3,7 @@
  * for when Slack refuses the blocks, and the fallback for a notification that could not be read.
  * Every builder returns a message already fitted to Slack's limits.
  */
+import { readErrorBudgetNote } from '../../contract.js';
 import type { AlarmNotification, AlarmState, MetricQuery, MetricRef, Severity } from './alarm.js';
 import { alarmConsoleUrl, functionNameOf, logsInsightsUrl, runbookUrlOf } from './alarm-facts.js';
 import type { Block, SlackMessage, TextObject } from './block-kit.js';
@@ -167,6 +168,11 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
     { type: 'header', text: { type: 'plain_text', text: headline(alarm), emoji: true } },
   ];
   if (alarm.description) blocks.push(section(escapeMrkdwn(alarm.description)));
+  const budget = readErrorBudgetNote(alarm.description);
+  if (budget) {
+    const lines = [`SLO: ${budget.slo}`, `Burn rate: ${budget.burn}`, `Budget: ${budget.budget}`];
+    blocks.push(section(['*Error budget*', ...lines.map(escapeMrkdwn)].join('\n')));
+  }
   if (alarm.reason) blocks.push(section(`*Reason*\n${escapeMrkdwn(alarm.reason)}`));
 
   const fields: TextObject[] = [

@@ -352,6 +352,13 @@ describe('demo stack: alarms and dashboard', () => {
   const alarmTopic = `\${${idOf('Alerts/AlarmTopic/Topic')}}`;
   const alertPathTopic = `\${${idOf('Alerts/AlertPathTopic/Topic')}}`;
 
+  const sloWindowAlarms = ['Availability', 'OrderLatency'].flatMap((slo) =>
+    ['FastBurn', 'Burn6x', 'Burn3x', 'SlowBurn'].flatMap((burn) =>
+      ['Long', 'Short'].map((window) => `LookoutDemo-orders-Slo-${slo}-${burn}-${window}`),
+    ),
+  );
+  const isSloWindow = (name: string) => sloWindowAlarms.includes(name);
+
   it('alarms on every function, the HTTP surface, the database, the health check, the queue and the alert path', () => {
     const fnAlarms = (fn: string) =>
       ['ErrorRate', 'DurationP99', 'MemoryUtilization', 'Throttles'].map(
@@ -375,12 +382,18 @@ describe('demo stack: alarms and dashboard', () => {
         'LookoutDemo-alert-path-NotifierLostEvents',
         'LookoutDemo-alert-path-UndeliveredAlerts',
         'LookoutDemo-alert-path-AlarmTopicDeliveryFailures',
+        ...sloWindowAlarms,
       ].sort(),
     );
   });
 
   it('sends service alarms to the alarm topic and alert-path alarms to the independent topic', () => {
     for (const [name, props] of alarms) {
+      // An SLO window alarm only feeds its burn-rate composite, which is the one that notifies.
+      if (isSloWindow(name)) {
+        expect({ name, actions: props.AlarmActions, ok: props.OKActions }).toEqual({ name });
+        continue;
+      }
       const expected = name.startsWith('LookoutDemo-alert-path-') ? alertPathTopic : alarmTopic;
       expect({ name, actions: summarizeAlarm(props).actions }).toEqual({ name, actions: [expected] });
     }
@@ -410,10 +423,15 @@ describe('demo stack: alarms and dashboard', () => {
   });
 
   it('has a "service unhealthy" composite over the critical service alarms', () => {
-    const [, composite] = onlyResource(template, 'AWS::CloudWatch::CompositeAlarm');
+    const [, composite] = resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm').find(
+      ([, c]) => c.Properties.AlarmName === 'LookoutDemo-orders-ServiceUnhealthy',
+    )!;
     const rule = renderValue(composite.Properties.AlarmRule);
     const critical = [...alarms.entries()]
-      .filter(([name, p]) => !name.includes('alert-path') && summarizeAlarm(p).severity === 'critical')
+      .filter(
+        ([name, p]) =>
+          !name.includes('alert-path') && !isSloWindow(name) && summarizeAlarm(p).severity === 'critical',
+      )
       .map(([name]) => name);
     expect(critical.sort()).toEqual(
       [
@@ -425,6 +443,28 @@ describe('demo stack: alarms and dashboard', () => {
       ].sort(),
     );
     expect(rule.match(/ALARM\(/g)).toHaveLength(critical.length);
+  });
+
+  it('pages on fast error-budget burn of its availability and order-latency SLOs, to the alarm topic', () => {
+    const composites = resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm')
+      .map(([, c]) => c.Properties)
+      .filter((p) => String(p.AlarmName).includes('-Slo-'));
+    const bySeverity = (severity: string) =>
+      composites
+        .filter((p) => String(p.AlarmDescription).startsWith(`[${severity}]`))
+        .map((p) => String(p.AlarmName))
+        .sort();
+    expect(bySeverity('critical')).toEqual([
+      'LookoutDemo-orders-Slo-Availability-Burn6x',
+      'LookoutDemo-orders-Slo-Availability-FastBurn',
+      'LookoutDemo-orders-Slo-OrderLatency-Burn6x',
+      'LookoutDemo-orders-Slo-OrderLatency-FastBurn',
+    ]);
+    expect(bySeverity('warning')).toHaveLength(4);
+    for (const p of composites) {
+      expect((p.AlarmActions as unknown[]).map(renderValue)).toEqual([alarmTopic]);
+      expect(renderValue(p.AlarmRule)).toMatch(/^\(ALARM\("[^"]+"\) AND ALARM\("[^"]+"\)\)$/);
+    }
   });
 
   it('renders a dashboard with the business figures and the alert path', () => {

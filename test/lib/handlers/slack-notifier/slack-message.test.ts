@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { errorBudgetNote } from '../../../../lib/contract.js';
 import type { AlarmNotification, Severity } from '../../../../lib/handlers/slack-notifier/alarm.js';
 import {
   alarmConsoleUrl,
@@ -143,6 +144,24 @@ describe('the alarm message', () => {
       '*Rule*\n```ALARM("arn:aws:cloudwatch:eu-west-2:123456789012:alarm:orders-health-check-failing") AND',
     );
     expect(text).toContain('*Triggered by*\n• orders-health-check-failing → ALARM');
+  });
+
+  it('gives an SLO burn-rate alarm an "Error budget" section: which SLO, how fast, how much budget', () => {
+    const note = errorBudgetNote({
+      slo: 'orders <availability>',
+      burn: 'over 14.4× for 1 hour (still burning in the last 5 minutes)',
+      budget: 'at least 2% of the 30-day budget went in the last 1 hour',
+    });
+    const alarm = {
+      ...alarmFrom('composite-alarm'),
+      description: `[critical] Burning. ${note}. First: look.`,
+    };
+    const text = messageText(buildAlarmMessage(alarm, { severity: 'critical' }));
+    expect(text).toContain(
+      '*Error budget*\nSLO: orders &lt;availability&gt;\nBurn rate: over 14.4× for 1 hour (still burning in the last 5 minutes)\nBudget: at least 2% of the 30-day budget went in the last 1 hour.',
+    );
+    const plain = messageText(buildAlarmMessage(alarmFrom('composite-alarm'), { severity: 'critical' }));
+    expect(plain).not.toContain('*Error budget*');
   });
 
   it('shows an EventBridge alarm with the threshold read from reasonData', () => {
