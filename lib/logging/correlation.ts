@@ -60,10 +60,11 @@ export function recordCorrelationId(record: unknown): string | undefined {
   );
 }
 
-const recordScope = new AsyncLocalStorage<string>();
+/** Created by the first `withRecord`, so that handlers without it do not carry it. */
+let recordScope: AsyncLocalStorage<string> | undefined;
 
 /** The correlation id of the record `withRecord` is running for, if any. */
-export const scopedCorrelationId = (): string | undefined => recordScope.getStore();
+export const scopedCorrelationId = (): string | undefined => recordScope?.getStore();
 
 /**
  * Runs `fn(record)` for one record of a batch (SQS, SNS, Kinesis): every log line written and every
@@ -77,7 +78,7 @@ export function withRecord<R, T>(record: R, fn: (record: R) => T): T {
   } catch {
     // A record that cannot be read keeps the invocation's id.
   }
-  return id ? recordScope.run(id, fn, record) : fn(record);
+  return id ? (recordScope ??= new AsyncLocalStorage()).run(id, fn, record) : fn(record);
 }
 
 /** One member of a W3C `baggage` header (`key=value;property, ...`), URL-decoded. */
