@@ -60,10 +60,11 @@ export function recordCorrelationId(record: unknown): string | undefined {
   );
 }
 
-const recordScope = new AsyncLocalStorage<string>();
+/** Created by the first `withRecord`, so that handlers without it do not carry it. */
+let recordScope: AsyncLocalStorage<string> | undefined;
 
 /** The correlation id of the record `withRecord` is running for, if any. */
-export const scopedCorrelationId = (): string | undefined => recordScope.getStore();
+export const scopedCorrelationId = (): string | undefined => recordScope?.getStore();
 
 /**
  * Runs `fn(record)` for one record of a batch (SQS, SNS, Kinesis): every log line written and every
@@ -77,23 +78,17 @@ export function withRecord<R, T>(record: R, fn: (record: R) => T): T {
   } catch {
     // A record that cannot be read keeps the invocation's id.
   }
-  return id ? recordScope.run(id, fn, record) : fn(record);
+  return id ? (recordScope ??= new AsyncLocalStorage()).run(id, fn, record) : fn(record);
 }
 
-/** One member of a W3C `baggage` header (`key=value;property, ...`), URL-decoded. */
-function baggageMember(header: string | undefined, key: string): string | undefined {
-  if (!header) return undefined;
-  for (const member of header.split(',')) {
-    const [pair] = member.split(';');
-    const separator = pair?.indexOf('=') ?? -1;
-    if (separator < 0 || pair!.slice(0, separator).trim() !== key) continue;
-    try {
-      return validCorrelationId(decodeURIComponent(pair!.slice(separator + 1).trim()));
-    } catch {
-      return undefined;
-    }
+/** The `correlation_id` member of a W3C `baggage` header (`key=value;property, ...`), URL-decoded. */
+function fromBaggage(header = ''): string | undefined {
+  const value = /(?:^|,)\s*correlation_id\s*=\s*([^,;\s]*)/.exec(header)?.[1];
+  try {
+    return validCorrelationId(value && decodeURIComponent(value));
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 export function extractCorrelationId(
@@ -107,7 +102,7 @@ export function extractCorrelationId(
     id =
       validCorrelationId(headers[CORRELATION_HEADER]) ??
       validCorrelationId(headers['x-request-id']) ??
-      baggageMember(headers.baggage, 'correlation_id') ??
+      fromBaggage(headers.baggage) ??
       validCorrelationId(classified.apiRequestId);
   } else if (isObject(event)) {
     if (Array.isArray(event.Records))

@@ -192,6 +192,10 @@ describe('correlation id', () => {
       headers: { baggage: 'tenant=acme, correlation_id=from%2Dbaggage;ttl=1' },
     });
     expect(await correlationOf(event)).toEqual({ logged: 'from-baggage', echoed: 'from-baggage' });
+    const lookalikes = events.apiGatewayV2({
+      headers: { baggage: 'old_correlation_id=no,tenant=acme;correlation_id=no , correlation_id = yes ;p' },
+    });
+    expect((await correlationOf(lookalikes)).logged).toBe('yes');
     const broken = events.apiGatewayV2({ headers: { baggage: 'correlation_id=%E0%A4%A' } });
     expect((await correlationOf(broken)).logged).toBe('apigw-v2-request');
   });
