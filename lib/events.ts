@@ -120,8 +120,11 @@ function classifyHttp(event: Obj): HttpRequest | undefined {
 /** `eventSource` of the records of `Records` events: `aws:` and the EventSource. */
 const RECORD_SOURCES = new Set(['aws:sqs', 'aws:sns', 'aws:s3', 'aws:dynamodb', 'aws:kinesis']);
 
+/** What an unreadable event is classified as. Shared: classified events are never modified. */
+export const UNKNOWN_EVENT: OtherEvent = { kind: 'event', source: 'unknown', recordCount: 0 };
+
 export function classifyEvent(event: unknown): ClassifiedEvent {
-  if (!isObject(event)) return { kind: 'event', source: 'unknown', recordCount: 0 };
+  if (!isObject(event)) return UNKNOWN_EVENT;
   const http = classifyHttp(event);
   if (http) return http;
 

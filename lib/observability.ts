@@ -10,7 +10,7 @@ import type { ObservabilityOptions, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import { runningQueries, takeWaitingClients } from './current.js';
 import type { ClassifiedEvent } from './events.js';
-import { classifyEvent, isObject } from './events.js';
+import { classifyEvent, isObject, UNKNOWN_EVENT } from './events.js';
 import type { Outcome } from './logging/accessLog.js';
 import { logHttpAccess, logInvocationSummary } from './logging/accessLog.js';
 import { extractCorrelationId, scopedCorrelationId } from './logging/correlation.js';
@@ -19,7 +19,7 @@ import { createLogger, loggableEvent } from './logging/logger.js';
 import type { Redactor } from './logging/redact.js';
 import { createRedactor } from './logging/redact.js';
 import type { RuntimeSample } from './metrics/runtime.js';
-import { startRuntimeSample } from './metrics/runtime.js';
+import { round, startRuntimeSample } from './metrics/runtime.js';
 import type { MetricGroup } from './metrics/sink.js';
 import { MetricSink } from './metrics/sink.js';
 /*
@@ -137,11 +137,7 @@ export class Observability {
   begin(rawEvent: unknown, context: Context | undefined): Invocation {
     const startedAt = performance.now();
     const isColdStart = coldStarts.take();
-    const event = guard('classify', () => classifyEvent(rawEvent)) ?? {
-      kind: 'event' as const,
-      source: 'unknown' as const,
-      recordCount: 0,
-    };
+    const event = guard('classify', () => classifyEvent(rawEvent)) ?? UNKNOWN_EVENT;
     const correlationId =
       guard('correlation-id', () => extractCorrelationId(rawEvent, event, context?.awsRequestId)) ??
       context?.awsRequestId ??
@@ -212,7 +208,7 @@ export class Observability {
       );
     }
     let result = response;
-    const latencyMs = Math.round((performance.now() - invocation.startedAt) * 100) / 100;
+    const latencyMs = round(performance.now() - invocation.startedAt);
     const failed = error !== undefined;
     if (failed && isTimeout(error)) {
       // Calls still running would otherwise record nothing, and a hanging dependency look healthy.

@@ -17,7 +17,7 @@ export function reportFailure(step: string, error: unknown, level: 'WARN' | 'ERR
     process.stderr.write(
       `${JSON.stringify({
         level,
-        message: `lookout: ${step} failed; the handler is unaffected and this step is skipped`,
+        message: `lookout: ${step} failed; the handler is unaffected`,
         timestamp: new Date().toISOString(),
         lookout_step: step,
         error: detail,

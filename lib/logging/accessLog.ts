@@ -29,9 +29,7 @@ export function logHttpAccess(
     error: details.error,
   };
   const message = `${request.method} ${request.path} ${details.status} ${details.latencyMs}ms`;
-  if (details.status >= 500) logger.error(message, fields);
-  else if (details.status >= 400) logger.warn(message, fields);
-  else logger.info(message, fields);
+  logger[details.status >= 500 ? 'error' : details.status >= 400 ? 'warn' : 'info'](message, fields);
 }
 
 export function logInvocationSummary(
@@ -48,7 +46,8 @@ export function logInvocationSummary(
     error: details.error,
   };
   const message = `${event.source} invocation ${details.outcome} ${details.latencyMs}ms`;
-  if (details.outcome === 'error') logger.error(message, fields);
-  else if (details.outcome === 'partial_failure') logger.warn(message, fields);
-  else logger.info(message, fields);
+  logger[details.outcome === 'error' ? 'error' : details.outcome === 'partial_failure' ? 'warn' : 'info'](
+    message,
+    fields,
+  );
 }

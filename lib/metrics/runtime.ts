@@ -38,7 +38,8 @@ export interface RuntimeSample {
   finish(): RuntimeFigures;
 }
 
-const round = (value: number) => Math.round(value * 100) / 100;
+/** To two decimals, as Lookout reports milliseconds, megabytes and percentages. */
+export const round = (value: number) => Math.round(value * 100) / 100;
 
 export function startRuntimeSample(functionMemoryMb: number | undefined): RuntimeSample {
   const start: EventLoopUtilization = performance.eventLoopUtilization();

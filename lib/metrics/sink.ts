@@ -182,18 +182,15 @@ export class MetricSink {
       CONTROL_CHARACTER.test(name)
     ) {
       const shown = String(name).slice(0, 80);
-      this.#warnOnce(`name:${shown}`, `Metric name is invalid and was dropped: "${shown}"`);
+      this.#warnOnce(`name:${shown}`, `Metric name invalid, dropped: "${shown}"`);
       return undefined;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.#warnOnce(`value:${name}`, `Metric "${name}" got a non-finite value and it was dropped`);
+      this.#warnOnce(`value:${name}`, `Metric "${name}": non-finite value dropped`);
       return undefined;
     }
     if (typeof unit !== 'string' || !KNOWN_UNIT.test(unit)) {
-      this.#warnOnce(
-        `unit:${name}`,
-        `Metric "${name}" has an unknown unit "${String(unit)}"; recorded as None`,
-      );
+      this.#warnOnce(`unit:${name}`, `Metric "${name}": unknown unit "${String(unit)}", recorded as None`);
       return 'None';
     }
     return unit;
@@ -314,7 +311,7 @@ export class MetricSink {
       if (count >= DIMENSIONS_PER_SET) {
         this.#warnOnce(
           `dims:${metric}`,
-          `Metric "${metric}" has more than ${DIMENSIONS_PER_SET} dimensions; the rest were dropped`,
+          `Metric "${metric}": over ${DIMENSIONS_PER_SET} dimensions, the rest dropped`,
         );
         break;
       }
@@ -342,7 +339,7 @@ export class MetricSink {
     if (seen.size >= this.#options.maxDimensionValues) {
       this.#warnOnce(
         `cardinality:${name}`,
-        `Dimension "${name}" reached ${this.#options.maxDimensionValues} distinct values in this container; new values are counted as "${OTHER}"`,
+        `Dimension "${name}" reached ${this.#options.maxDimensionValues} distinct values in this container; new ones count as "${OTHER}"`,
       );
       return OTHER;
     }
