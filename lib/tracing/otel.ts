@@ -209,7 +209,10 @@ export function createOtelBackend(
           (inTime) => {
             if (!inTime) exporter.overdue(budgetMs);
           },
-          (error: unknown) => reportFailure('tracing-flush', error),
+          // A failed export is the exporter's to report (once, as the collector going down).
+          (error: unknown) => {
+            if (!exporter.failing) reportFailure('tracing-flush', error);
+          },
         )
         .finally(() => clearTimeout(timer));
     },

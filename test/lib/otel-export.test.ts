@@ -67,9 +67,9 @@ function handlerExportingTo(
     },
     { tracing: 'otel', ...options },
   );
-  return async () => {
+  return async (remainingMs = 10_000) => {
     const startedAt = performance.now();
-    const result = await handler(events.apiGatewayV2() as never, lambdaContext({ remainingMs: 10_000 }));
+    const result = await handler(events.apiGatewayV2() as never, lambdaContext({ remainingMs }));
     expect(result).toMatchObject({ statusCode: 200 });
     return performance.now() - startedAt;
   };
@@ -97,9 +97,12 @@ describe('OpenTelemetry without a collector', () => {
 
     expect(first).toBeLessThan(FIRST_INVOCATION_MAX_MS);
     expect(later).toBeLessThan(LATER_INVOCATIONS_MAX_MS);
-    const warnings = output.logs().filter((line) => String(line.message).includes('collector'));
+    const warnings = output.logs().filter((line) => line.level === 'WARN');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: 'WARN', retry_after_ms: 1000 });
+    expect(warnings[0]).toMatchObject({
+      message: 'OpenTelemetry collector unreachable: spans are dropped until it answers again',
+      retry_after_ms: 1000,
+    });
   });
 
   it('a collector that hangs: one request, later invocations skip the export; an INFO with the dropped count once it answers', async () => {
@@ -134,6 +137,20 @@ describe('OpenTelemetry without a collector', () => {
     }
     output.restore();
     expect(collector.requests).toBe(before + 1);
+  });
+});
+
+describe('the export budget', () => {
+  it('never runs past the time the invocation has left', async () => {
+    const collector = await startHangingCollector();
+    collectors.push(collector);
+    const invoke = handlerExportingTo(collector.endpoint, { otelExportBudgetMs: 5_000 });
+    output = captureOutput();
+    const took = await invoke(400);
+    output.restore();
+    // Bounded by the 400 ms left (less a margin), not by the 5 s budget.
+    expect(took).toBeLessThan(1_500);
+    expect(collector.requests).toBe(1);
   });
 });
 
