@@ -84,6 +84,13 @@ export interface ObservabilityOptions {
    */
   tracing?: TracingMode;
   /**
+   * `lookout/otel` only: how long an invocation waits, at most, for its spans to be exported (never
+   * past the Lambda timeout). An export that fails or takes longer marks the collector down: spans
+   * are then dropped, at no cost to invocations, and the collector tried again after a backoff
+   * (1 s, doubling up to 60 s). Falls back to `LOOKOUT_OTEL_EXPORT_BUDGET_MS`. @default 50
+   */
+  otelExportBudgetMs?: number;
+  /**
    * Record outgoing HTTP requests (URL included) as trace subsegments. Turn off when URLs carry
    * secrets, such as webhook URLs. Powertools Tracer also reads `POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS`
    * (`false` turns it off). @default true

@@ -111,6 +111,9 @@ export const severityPrefix = (severity: Severity): string => `[${severity}]`;
 /** Set by `ObservedFunction`, read by the runtime: `xray`, `otel` or `off`. */
 export const TRACING_ENV = 'LOOKOUT_TRACING';
 
+/** Milliseconds an invocation waits, at most, for its OpenTelemetry spans to be exported. */
+export const OTEL_EXPORT_BUDGET_ENV = 'LOOKOUT_OTEL_EXPORT_BUDGET_MS';
+
 /** Where and when to take CPU profiles: set by `ObservedFunction`, read by `cpuProfiler()`. */
 export const PROFILING_ENV = {
   bucket: 'LOOKOUT_PROFILE_BUCKET',

@@ -280,7 +280,7 @@ export class Observability {
    * (OpenTelemetry) and a profile being written. Undefined, not a promise, when there is nothing.
    */
   settle(invocation: Invocation): Promise<void> | undefined {
-    const flush = this.tracing.flush?.(Math.max(0, Math.min(2000, remainingMs(invocation.context) - 50)));
+    const flush = this.tracing.flush?.(remainingMs(invocation.context) - 50);
     const { pending } = invocation;
     if (!flush) return pending;
     if (!pending) return flush;

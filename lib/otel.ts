@@ -20,12 +20,12 @@ export function withObservability<TEvent = unknown, TResult = unknown>(
   handler: Handler<TEvent, TResult>,
   options: ObservabilityOptions = {},
 ): ObservedHandler<TEvent, TResult> {
-  return wrapHandler(handler, options, otelTracing);
+  return wrapHandler(handler, options, otelTracing(options.otelExportBudgetMs));
 }
 
 /** The same as one Middy middleware, for an existing Middy chain: use it first in the chain. */
 export function observability<TEvent = unknown, TResult = unknown>(
   options: ObservabilityOptions = {},
 ): ObservabilityMiddleware<TEvent, TResult> {
-  return createMiddleware<TEvent, TResult>(options, otelTracing);
+  return createMiddleware<TEvent, TResult>(options, otelTracing(options.otelExportBudgetMs));
 }

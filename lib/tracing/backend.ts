@@ -33,10 +33,11 @@ export interface TracingBackend {
   /** The current span's context, to send on with outgoing requests and messages. */
   currentContext(): TraceContext | undefined;
   /**
-   * Exports what is still buffered, waiting at most `budgetMs`; awaited before the invocation
-   * returns. Only backends that buffer have it. Never rejects.
+   * Exports what is still buffered, waiting at most its own budget and never more than `capMs`
+   * (what is left of the invocation); awaited before the invocation returns, unless undefined
+   * (nothing to wait for). Only backends that buffer have it. Never rejects.
    */
-  flush?(budgetMs: number): Promise<void>;
+  flush?(capMs: number): Promise<void> | undefined;
 }
 
 export const noopSpan: InvocationSpan = { annotate() {}, end() {} };

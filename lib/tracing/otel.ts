@@ -12,13 +12,20 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
+import { envNumber } from '../config.js';
+import { OTEL_EXPORT_BUDGET_ENV } from '../contract.js';
 import type { ClassifiedEvent } from '../events.js';
+import { getLogger } from '../helpers.js';
 import { reportFailure } from '../report.js';
 import type { Annotations, InvocationSpan, InvocationStart, TracingBackend } from './backend.js';
 import { asError } from './backend.js';
 import type { TraceContext } from './context.js';
 import type { TracingProvider } from './index.js';
+import { GuardedExporter } from './otel-export.js';
 import { extractIncomingContext, lambdaTraceContext } from './propagation.js';
+
+/** What an invocation waits for its spans to be exported, at most, when the collector answers. */
+const DEFAULT_EXPORT_BUDGET_MS = 50;
 
 /**
  * Trace ids X-Ray accepts: the first 8 hex digits are the start time in epoch seconds. Written here
@@ -33,8 +40,11 @@ const xrayIdGenerator = {
   generateSpanId: (): string => randomBytes(8).toString('hex'),
 };
 
-/** The backend of the `lookout/otel` entry point. */
-export const otelTracing: TracingProvider = { mode: 'otel', create: createOtelBackend };
+/** The backend of the `lookout/otel` entry point; `exportBudgetMs` from the handler's options. */
+export const otelTracing = (exportBudgetMs?: number): TracingProvider => ({
+  mode: 'otel',
+  create: (config) => createOtelBackend(config, exportBudgetMs),
+});
 
 interface SdkClient {
   middlewareStack?: {
@@ -57,7 +67,10 @@ function triggerOf(event: ClassifiedEvent): 'http' | 'pubsub' | 'datasource' | '
   return 'other';
 }
 
-export function createOtelBackend(config: ResolvedConfig): TracingBackend {
+export function createOtelBackend(
+  config: ResolvedConfig,
+  exportBudgetMs = envNumber(OTEL_EXPORT_BUDGET_ENV) ?? DEFAULT_EXPORT_BUDGET_MS,
+): TracingBackend {
   const env = process.env;
   const resource = resourceFromAttributes({
     'service.name': config.serviceName,
@@ -73,11 +86,13 @@ export function createOtelBackend(config: ResolvedConfig): TracingBackend {
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME still win, as the specification says.
     .merge(detectResources({ detectors: [envDetector] }));
 
+  const exporter = new GuardedExporter(new OTLPTraceExporter(), getLogger);
   const provider = new TracerProvider({
     resource,
     idGenerator: xrayIdGenerator,
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
   });
+  const flushed = provider.forceFlush.bind(provider);
   const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
   const tracer: Tracer = provider.getTracer('lookout');
@@ -175,20 +190,31 @@ export function createOtelBackend(config: ResolvedConfig): TracingBackend {
         sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
       };
     },
-    async flush(budgetMs) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          provider.forceFlush(),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, budgetMs);
-          }),
-        ]);
-      } catch (error) {
-        reportFailure('tracing-flush', error);
-      } finally {
-        clearTimeout(timer);
+    flush(capMs) {
+      // While the collector is failing, nothing is waited for: spans are dropped at once when it
+      // counts as down, or sent without waiting by the one export that tries it again.
+      if (exporter.failing) {
+        flushed().catch(() => {});
+        return undefined;
       }
+      const budgetMs = Math.max(0, Math.min(exportBudgetMs, capMs));
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([
+        flushed().then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(resolve, budgetMs, false);
+        }),
+      ])
+        .then(
+          (inTime) => {
+            if (!inTime) exporter.overdue(budgetMs);
+          },
+          // A failed export is the exporter's to report (once, as the collector going down).
+          (error: unknown) => {
+            if (!exporter.failing) reportFailure('tracing-flush', error);
+          },
+        )
+        .finally(() => clearTimeout(timer));
     },
   };
 }

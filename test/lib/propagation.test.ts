@@ -33,6 +33,8 @@ const lookout = await import('../../lib/index.js');
 const lookoutOtel = await import('../../lib/otel.js');
 /** Each backend from its own entry point, as a user imports it. */
 const wrappers = { xray: lookout.withObservability, otel: lookoutOtel.withObservability };
+/** Spans are read as soon as an invocation returns: a budget a loaded machine's first export fits in. */
+const otelExportBudgetMs = 5_000;
 const { messageAttributes, propagationHeaders, eventDetail, parseTraceparent, formatXRayHeader } = lookout;
 
 afterAll(async () => {
@@ -67,9 +69,13 @@ describe.each(['xray', 'otel'] as const)('API → SNS → function with %s', (tr
         headers = propagationHeaders();
         return { statusCode: 202 };
       },
-      { tracing, serviceName: 'orders' },
+      { tracing, serviceName: 'orders', otelExportBudgetMs },
     );
-    const consumer = withObservability(async () => 'consumed', { tracing, serviceName: 'notifier' });
+    const consumer = withObservability(async () => 'consumed', {
+      tracing,
+      serviceName: 'notifier',
+      otelExportBudgetMs,
+    });
 
     segments.length = 0;
     receiver.spans.length = 0;
@@ -130,9 +136,9 @@ describe('EventBridge detail', () => {
       async () => {
         detail = eventDetail({ orderId: 'o-9' });
       },
-      { tracing: 'otel' },
+      { tracing: 'otel', otelExportBudgetMs },
     );
-    const consumer = withObservability(async () => 'ok', { tracing: 'otel' });
+    const consumer = withObservability(async () => 'ok', { tracing: 'otel', otelExportBudgetMs });
     receiver.spans.length = 0;
     output = captureOutput();
     await producer(
