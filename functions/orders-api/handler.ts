@@ -2,11 +2,10 @@
  * The demo orders API (API Gateway HTTP API, payload v2; also Function URLs and `$default` routes).
  * Environment: TABLE_NAME, ORDERS_QUEUE_URL; DEMO_FAULTS_ENABLED and DEMO_* for the demo fault knobs.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { captureAwsClient, withObservability } from 'lookout';
+import { withObservability } from 'lookout';
 import { cpuProfiler } from 'lookout/profiling';
-import { createDocumentClient, requireEnv } from '../orders-core/clients.js';
+import { createDocumentClient, createSqsClient, requireEnv } from '../orders-core/clients.js';
 import { OrdersStore } from '../orders-core/store.js';
 import type { Dependencies } from './dependencies.js';
 import type { HttpResponse } from './http.js';
@@ -27,7 +26,7 @@ export const handler = withObservability<APIGatewayProxyEventV2, HttpResponse>(
 // Created once per container, after withObservability so that the clients are traced.
 const deps: Dependencies = {
   store: new OrdersStore(createDocumentClient(), requireEnv('TABLE_NAME')),
-  orderQueue: new OrderQueue(captureAwsClient(new SQSClient({})), requireEnv('ORDERS_QUEUE_URL')),
+  orderQueue: new OrderQueue(createSqsClient(), requireEnv('ORDERS_QUEUE_URL')),
   userCache: new UserCache({ ttlMs: 30_000, maxEntries: 1000 }),
   now: () => new Date(),
 };
