@@ -21,6 +21,7 @@ import type { FakeSecretsManager } from './support/fake-secrets-manager.js';
 import { startFakeSecretsManager } from './support/fake-secrets-manager.js';
 import type { FakeSlack } from './support/fake-slack.js';
 import { OK, refusedUrl, startFakeSlack } from './support/fake-slack.js';
+import { startSilentServer } from './support/silent-server.js';
 
 type HandlerModule = typeof HandlerExports;
 
@@ -441,6 +442,74 @@ describe('production wiring: Secrets Manager and the idempotency table', () => {
     }).send(new ScanCommand({ TableName: table }));
     expect(items.Items?.length).toBeGreaterThanOrEqual(1);
     expectNoSecrets(first.result, second.result);
+  });
+
+  it('posts every alert of a batch within a bounded time when the table accepts connections and never answers', async () => {
+    const silent = await startSilentServer();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = silent.endpoint;
+    try {
+      const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson(), IDEMPOTENCY_TABLE_NAME: table });
+      const event = snsEvent(
+        snsRecord(fixture('metric-alarm')),
+        snsRecord(fixture('metric-math-alarm')),
+        snsRecord(fixture('metric-alarm-ok')),
+      );
+      const startedAt = Date.now();
+      const { result, error } = await invoke(handler, event);
+      const firstMs = slack.posts[0]!.receivedAt - startedAt;
+      const allMs = Date.now() - startedAt;
+      expect(error).toBeUndefined();
+      expect(result).toEqual({ received: 3, delivered: 3, duplicates: 0, unreadable: 0 });
+      expect(silent.connections).toBeGreaterThan(0);
+      // One budget of about a second for the first alert (measured 1.2-1.6 s here, cold start included);
+      // the others no longer wait for the table.
+      expect(firstMs).toBeLessThan(2500);
+      expect(allMs).toBeLessThan(3000);
+      expect(
+        output
+          .logs()
+          .filter(
+            (line) => line.message === 'Idempotency store unavailable; posting without duplicate protection',
+          ),
+      ).toHaveLength(3);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+      await silent.close();
+    }
+  });
+
+  it('posts a state change that arrives after a newer one of the same alarm as late, without @here', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson(), IDEMPOTENCY_TABLE_NAME: table });
+    const name = `orders-api-errors-${randomUUID()}`;
+    const arn = `arn:aws:cloudwatch:eu-west-2:123456789012:alarm:${name}`;
+    const alarm = { ...fixture('metric-alarm'), AlarmName: name, AlarmArn: arn };
+    const ok = { ...fixture('metric-alarm-ok'), AlarmName: name, AlarmArn: arn };
+    // The OK (10:30) is delivered first; the ALARM it followed (10:15) comes late, as after a hung retry.
+    await invoke(handler, snsEvent(snsRecord(ok)));
+    const { error } = await invoke(
+      handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson(), IDEMPOTENCY_TABLE_NAME: table }),
+      snsEvent(snsRecord(alarm)),
+    );
+    expect(error).toBeUndefined();
+    expect(slack.posts).toHaveLength(2);
+    const late = slack.posts[1]!.json as { text: string };
+    expect(late.text).not.toContain('<!here>');
+    expect(late.text).toContain('*ALARM* (late)');
+    expect(messageText(late)).toContain('arrived after OK at <!date^');
+    expect(
+      output.logs().find((line) => String(line.message).startsWith('Alert arrived after a newer state')),
+    ).toMatchObject({
+      level: 'WARN',
+      alarm_name: name,
+      state: 'ALARM',
+      newer_state: 'OK',
+      newer_changed_at: '2026-11-28T10:30:30.125Z',
+    });
+    expect(
+      output.logs().find((line) => line.message === 'Alert delivered to Slack' && line.state === 'ALARM'),
+    ).toMatchObject({
+      late: true,
+    });
   });
 
   it('fails the record with a clear error when the secret is missing', async () => {
