@@ -69,6 +69,8 @@ export interface NotifySummary {
   delivered: number;
   duplicates: number;
   unreadable: number;
+  /** Notifications that are not alerts (alarm configuration changes), left out on purpose. */
+  skipped: number;
 }
 
 export interface FailedAlert {
@@ -157,11 +159,26 @@ export async function notify(
   };
 
   const alerts = splitEvent(event);
-  const summary: NotifySummary = { received: alerts.length, delivered: 0, duplicates: 0, unreadable: 0 };
+  const summary: NotifySummary = {
+    received: alerts.length,
+    delivered: 0,
+    duplicates: 0,
+    unreadable: 0,
+    skipped: 0,
+  };
   const failures: FailedAlert[] = [];
 
   const handleAlert = async (alert: IncomingAlert): Promise<void> => {
     const parsed = parseAlert(alert);
+    if (parsed.skipped) {
+      summary.skipped += 1;
+      logger.info('Notification skipped: not an alert', {
+        message_id: alert.messageId,
+        source: alert.source,
+        skipped: parsed.skipped,
+      });
+      return;
+    }
     let severity: Severity;
     /** Builds the message and posts it; run once the duplicate guard lets the alert through. */
     let post: (url: string) => Promise<Delivered>;

@@ -147,9 +147,13 @@ function regionText(alarm: AlarmNotification): string {
   return escapeMrkdwn(alarm.regionCode ?? alarm.regionName ?? 'unknown');
 }
 
+/** `(late)`, `(suppressed)`, or nothing. */
+const qualifier = (alarm: AlarmNotification, late: boolean): string =>
+  late ? ' (late)' : alarm.actionsSuppressed ? ' (suppressed)' : '';
+
 function headline(alarm: AlarmNotification, late: boolean): string {
   const style = STATE_STYLE[alarm.newState];
-  return `${style.emoji} ${style.label}${late ? ' (late)' : ''}: ${alarm.alarmName}`;
+  return `${style.emoji} ${style.label}${qualifier(alarm, late)}: ${alarm.alarmName}`;
 }
 
 export interface AlarmMessageOptions {
@@ -160,9 +164,32 @@ export interface AlarmMessageOptions {
   late?: NewerState;
 }
 
-/** Nobody is called for a late notification: the alarm has moved on since. */
+/**
+ * Nobody is called for a late notification (the alarm has moved on since), nor for a composite
+ * alarm whose actions are suppressed: the post says so instead, and the suppression is followed.
+ */
 const mentionFor = (alarm: AlarmNotification, options: AlarmMessageOptions): string =>
-  options.severity === 'critical' && alarm.newState === 'ALARM' && !options.late ? '<!here> ' : '';
+  options.severity === 'critical' && alarm.newState === 'ALARM' && !options.late && !alarm.actionsSuppressed
+    ? '<!here> '
+    : '';
+
+/** CloudWatch's ActionsSuppressedBy values. */
+const SUPPRESSION_WORDS = new Map([
+  ['WaitPeriod', 'waiting for the suppressor alarm to go into ALARM'],
+  ['ExtensionPeriod', 'in the extension period after the suppressor alarm left ALARM'],
+  ['Alarm', 'the suppressor alarm is in ALARM'],
+]);
+
+function suppressionNote(alarm: AlarmNotification): string | undefined {
+  const suppressed = alarm.actionsSuppressed;
+  if (!suppressed) return undefined;
+  const words = SUPPRESSION_WORDS.get(suppressed.by) ?? escapeMrkdwn(suppressed.by);
+  const suppressor = suppressed.suppressor ? ` (suppressor ${code(suppressed.suppressor)})` : '';
+  const reason = suppressed.reason ? `: ${escapeMrkdwn(suppressed.reason)}` : '';
+  return `:zipper_mouth_face: *Actions suppressed*, ${words}${suppressor}${reason}. Nobody is notified.`;
+}
+
+const VIA = { sns: 'SNS', eventbridge: 'EventBridge', lambda: 'Lambda alarm action' } as const;
 
 function lateNote(alarm: AlarmNotification, newer: NewerState, time: (date: Date) => string): string {
   const when = alarm.changedAt ? ` (${time(alarm.changedAt)})` : '';
@@ -177,11 +204,13 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
   const { severity, late } = options;
   const style = STATE_STYLE[alarm.newState];
   const mention = mentionFor(alarm, options);
-  const summary = `${style.emoji} *${style.label}*${late ? ' (late)' : ''}: ${escapeMrkdwn(alarm.alarmName)} (${severity})`;
+  const summary = `${style.emoji} *${style.label}*${qualifier(alarm, Boolean(late))}: ${escapeMrkdwn(alarm.alarmName)} (${severity})`;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: headline(alarm, Boolean(late)), emoji: true } },
   ];
   if (late) blocks.push(section(lateNote(alarm, late, slackDate)));
+  const suppression = suppressionNote(alarm);
+  if (suppression) blocks.push(section(suppression));
   if (alarm.description) blocks.push(section(escapeMrkdwn(alarm.description)));
   if (alarm.reason) blocks.push(section(`*Reason*\n${escapeMrkdwn(alarm.reason)}`));
 
@@ -239,7 +268,7 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
     elements: [
       {
         type: 'mrkdwn',
-        text: `Lookout · ${alarm.kind} alarm · via ${alarm.source === 'sns' ? 'SNS' : 'EventBridge'} · message ${code(alarm.messageId)}`,
+        text: `Lookout · ${alarm.kind} alarm · via ${VIA[alarm.source]} · message ${code(alarm.messageId)}`,
       },
     ],
   });
@@ -257,8 +286,9 @@ export function buildPlainAlarmMessage(alarm: AlarmNotification, options: AlarmM
   const consoleUrl = alarmConsoleUrl(alarm);
   const late = options.late;
   const lines = [
-    `${mentionFor(alarm, options)}${STATE_STYLE[alarm.newState].emoji} *${alarm.newState}*${late ? ' (late)' : ''}: ${escapeMrkdwn(alarm.alarmName)} (${options.severity})`,
+    `${mentionFor(alarm, options)}${STATE_STYLE[alarm.newState].emoji} *${alarm.newState}*${qualifier(alarm, Boolean(late))}: ${escapeMrkdwn(alarm.alarmName)} (${options.severity})`,
     late ? lateNote(alarm, late, (date) => date.toISOString()) : undefined,
+    suppressionNote(alarm),
     alarm.oldState ? `State: ${stateText(alarm.oldState)} → ${stateText(alarm.newState)}` : undefined,
     alarm.reason ? `Reason: ${escapeMrkdwn(alarm.reason)}` : undefined,
     `Region: ${regionText(alarm)} · Account: ${escapeMrkdwn(alarm.accountId ?? 'unknown')}`,
