@@ -39,9 +39,9 @@ export interface ChildAlarm {
 }
 
 export interface AlarmNotification {
-  /** How it arrived. */
-  source: 'sns' | 'eventbridge';
-  /** SNS MessageId or EventBridge event id: the duplicate-suppression key. */
+  /** How it arrived: SNS, EventBridge, or CloudWatch invoking the function as an alarm action. */
+  source: 'sns' | 'eventbridge' | 'lambda';
+  /** SNS MessageId or EventBridge event id (else a digest of the content): the duplicate-suppression key. */
   messageId: string;
   kind: AlarmKind;
   alarmName: string;
@@ -73,4 +73,14 @@ export interface AlarmNotification {
   alarmRule?: string;
   triggeringChildren: ChildAlarm[];
   tags: Record<string, string>;
+  /** A composite alarm whose actions its suppressor alarm holds back (EventBridge, Lambda actions). */
+  actionsSuppressed?: ActionsSuppression;
+}
+
+export interface ActionsSuppression {
+  /** `WaitPeriod`, `ExtensionPeriod` or `Alarm`, as sent. */
+  by: string;
+  reason?: string;
+  /** The suppressor alarm's name or ARN. */
+  suppressor?: string;
 }

@@ -1,12 +1,14 @@
 /**
  * Posts each SNS message once although SNS (at-least-once) and Lambda's retries may deliver it
  * again. With a DynamoDB table this is Powertools idempotency keyed on the MessageId; without
- * one, a per-container memory. If the store cannot be used, the alert is posted anyway: a
- * duplicate beats a lost alert.
+ * one, a per-container memory. If the store cannot be used, or does not answer within its budget
+ * (about a second), the alert is posted anyway: a duplicate beats a lost or late alert.
  */
 import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { StoreBudget } from './store-budget.js';
+import { TIMED_OUT, createStoreBudget } from './store-budget.js';
 
 export type GuardOutcome<T> =
   | { kind: 'ran'; value: T }
@@ -36,49 +38,67 @@ export function createPowertoolsGuard(
   persistenceStore: BasePersistenceLayer,
   logger: GuardLogger,
   expiresAfterSeconds = DUPLICATE_WINDOW_SECONDS,
+  budget: StoreBudget = createStoreBudget(),
 ): DuplicateGuard {
   const config = new IdempotencyConfig({ expiresAfterSeconds });
+  const postUnguarded = async <T>(key: string, fn: () => Promise<T>, why: string, error?: unknown) => {
+    logger.warn('Idempotency store unavailable; posting without duplicate protection', {
+      message_id: key,
+      error: error === undefined ? why : errorName(error),
+    });
+    return { kind: 'ran' as const, value: await fn() };
+  };
   return {
     registerContext(context) {
       if (context) config.registerLambdaContext(context);
     },
     async once<T>(key: string, fn: () => Promise<T>): Promise<GuardOutcome<T>> {
-      let ran = false;
-      let result: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+      if (budget.skipping()) return postUnguarded(key, fn, 'skipped after a timeout');
+
+      // Settles when the store has claimed the key and `fn` has run (or was never needed).
+      let claimed!: () => void;
+      const claim = new Promise<'claimed'>((resolve) => (claimed = () => resolve('claimed')));
+      let running: Promise<T> | undefined;
+      /** Set when the claim took too long and `fn` was run without the store. */
+      let unguarded: Promise<T> | undefined;
       const deliverOnce = makeIdempotent(
         async (_payload: { message_id: string }) => {
-          ran = true;
-          try {
-            result = { ok: true, value: await fn() };
-          } catch (error) {
-            result = { ok: false, error };
-            throw error;
-          }
+          // A claim that comes after the budget records what the unguarded post did.
+          running = unguarded ?? fn();
+          claimed();
+          await running;
           return { delivered: true };
         },
         { persistenceStore, config, keyPrefix: 'slack-notifier' },
       );
-      try {
-        await deliverOnce({ message_id: key });
-      } catch (error) {
-        if (ran && result) {
-          if (!result.ok) throw result.error;
-          // Delivered, but the record could not be completed: a later duplicate may post again.
+      const whole = deliverOnce({ message_id: key }).then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+
+      const first = await budget.within(Promise.race([claim, whole]));
+      // `running` is checked too: the claim may land in the same instant the budget runs out.
+      if (first === TIMED_OUT && !running) {
+        unguarded = fn();
+        return postUnguarded(key, () => unguarded!, `no answer within the budget`);
+      }
+      if (first === 'claimed' || running) {
+        const value = await running!; // a failure releases the key (Powertools deletes the record)
+        const recorded = await budget.within(whole);
+        if (recorded === TIMED_OUT || !recorded.ok) {
+          // Delivered, but not recorded as done: a later duplicate may post again.
           logger.warn('Idempotency store could not record the delivery', {
             message_id: key,
-            error: errorName(error),
+            error: recorded === TIMED_OUT ? 'no answer within the budget' : errorName(recorded.error),
           });
-          return { kind: 'ran', value: result.value };
         }
-        if (error instanceof Error && error.name === 'IdempotencyAlreadyInProgressError')
-          return { kind: 'in_progress' };
-        logger.warn('Idempotency store unavailable; posting without duplicate protection', {
-          message_id: key,
-          error: errorName(error),
-        });
-        return { kind: 'ran', value: await fn() };
+        return { kind: 'ran', value };
       }
-      return ran && result?.ok ? { kind: 'ran', value: result.value } : { kind: 'duplicate' };
+      if (first === TIMED_OUT) throw new Error('unreachable: a timed-out claim either ran or posted');
+      if (first.ok) return { kind: 'duplicate' };
+      if (first.error instanceof Error && first.error.name === 'IdempotencyAlreadyInProgressError')
+        return { kind: 'in_progress' };
+      return postUnguarded(key, fn, '', first.error);
     },
   };
 }

@@ -10,9 +10,11 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NOTIFIER_METRIC } from '../../contract.js';
 import { businessMetrics, captureAwsClient, getLogger, traced, withObservability } from '../../index.js';
+import { createDynamoOrder, createMemoryOrder } from './alarm-order.js';
 import { createMemoryGuard, createPowertoolsGuard } from './duplicate-guard.js';
 import type { AlertMetrics, NotifierDeps, NotifierLogger, NotifySummary } from './notify.js';
 import { notify } from './notify.js';
+import { AWS_CLIENT_CONFIG, createStoreBudget } from './store-budget.js';
 import { createWebhookSource } from './webhooks.js';
 
 export const SERVICE_NAME = 'slack-notifier';
@@ -35,20 +37,21 @@ const logger: NotifierLogger = {
 /** The production wiring, read from the environment once per container. */
 export function createNotifierDeps(env: NodeJS.ProcessEnv = process.env): NotifierDeps {
   const table = env.IDEMPOTENCY_TABLE_NAME?.trim();
-  const duplicates = table
-    ? createPowertoolsGuard(
-        new DynamoDBPersistenceLayer({
-          tableName: table,
-          awsSdkV3Client: captureAwsClient(new DynamoDBClient({})),
-        }),
-        logger,
-      )
-    : createMemoryGuard();
+  const webhooks = createWebhookSource({ env, instrumentClient: captureAwsClient });
+  if (!table) {
+    const duplicates = createMemoryGuard();
+    return { logger, metrics: alertMetrics, webhooks, duplicates, order: createMemoryOrder(), trace: traced };
+  }
+  const client = captureAwsClient(new DynamoDBClient(AWS_CLIENT_CONFIG));
+  // One budget for both uses of the table: once it has timed out, neither waits for it again soon.
+  const budget = createStoreBudget();
+  const store = new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: client });
   return {
     logger,
     metrics: alertMetrics,
-    webhooks: createWebhookSource({ env, instrumentClient: captureAwsClient }),
-    duplicates,
+    webhooks,
+    duplicates: createPowertoolsGuard(store, logger, undefined, budget),
+    order: createDynamoOrder(client, table, logger, budget),
     trace: traced,
   };
 }

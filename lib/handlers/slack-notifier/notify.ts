@@ -7,6 +7,7 @@
 import type { Context } from 'aws-lambda';
 import type { Severity } from './alarm.js';
 import { severityOf } from './alarm-facts.js';
+import type { AlarmOrder } from './alarm-order.js';
 import type { SlackMessage } from './block-kit.js';
 import type { DuplicateGuard } from './duplicate-guard.js';
 import type { IncomingAlert } from './parse-notification.js';
@@ -48,6 +49,8 @@ export interface NotifierDeps {
   metrics: AlertMetrics;
   webhooks: WebhookSource;
   duplicates: DuplicateGuard;
+  /** Marks a notification that arrives after a newer state of the same alarm. None: no check. */
+  order?: AlarmOrder;
   delivery?: Partial<DeliveryOptions>;
   /** Severity of an alarm that names none. Default `warning`. */
   defaultSeverity?: Severity;
@@ -66,6 +69,8 @@ export interface NotifySummary {
   delivered: number;
   duplicates: number;
   unreadable: number;
+  /** Notifications that are not alerts (alarm configuration changes), left out on purpose. */
+  skipped: number;
 }
 
 export interface FailedAlert {
@@ -154,20 +159,33 @@ export async function notify(
   };
 
   const alerts = splitEvent(event);
-  const summary: NotifySummary = { received: alerts.length, delivered: 0, duplicates: 0, unreadable: 0 };
+  const summary: NotifySummary = {
+    received: alerts.length,
+    delivered: 0,
+    duplicates: 0,
+    unreadable: 0,
+    skipped: 0,
+  };
   const failures: FailedAlert[] = [];
 
   const handleAlert = async (alert: IncomingAlert): Promise<void> => {
     const parsed = parseAlert(alert);
+    if (parsed.skipped) {
+      summary.skipped += 1;
+      logger.info('Notification skipped: not an alert', {
+        message_id: alert.messageId,
+        source: alert.source,
+        skipped: parsed.skipped,
+      });
+      return;
+    }
     let severity: Severity;
-    let message: SlackMessage;
-    let plain: (() => SlackMessage) | undefined;
+    /** Builds the message and posts it; run once the duplicate guard lets the alert through. */
+    let post: (url: string) => Promise<Delivered>;
     let fields: Fields;
     if (parsed.ok) {
       const { alarm } = parsed;
       severity = severityOf(alarm, deps.defaultSeverity ?? 'warning');
-      message = buildAlarmMessage(alarm, { severity });
-      plain = () => buildPlainAlarmMessage(alarm, { severity });
       fields = {
         message_id: alert.messageId,
         alarm_name: alarm.alarmName,
@@ -175,6 +193,25 @@ export async function notify(
         state: alarm.newState,
         previous_state: alarm.oldState,
         severity,
+      };
+      post = async (url) => {
+        const order = (await deps.order?.claim(alarm)) ?? { kind: 'unknown' };
+        const late = order.kind === 'late' ? order.newer : undefined;
+        if (late) {
+          fields.late = true;
+          logger.warn('Alert arrived after a newer state of the same alarm; posting it marked late', {
+            ...fields,
+            newer_state: late.state,
+            newer_changed_at: late.changedAt?.toISOString(),
+          });
+        }
+        const options = { severity, late };
+        return deliver(
+          url,
+          buildAlarmMessage(alarm, options),
+          () => buildPlainAlarmMessage(alarm, options),
+          fields,
+        );
       };
     } else {
       summary.unreadable += 1;
@@ -185,17 +222,18 @@ export async function notify(
         ...fields,
         subject: alert.subject,
       });
-      message = buildUnreadableMessage({
+      const message = buildUnreadableMessage({
         messageId: alert.messageId,
         subject: alert.subject,
         problem: parsed.problem,
         rawText: alert.rawText,
       });
+      post = (url) => deliver(url, message, undefined, fields);
     }
 
     try {
       const url = (await resolveRoutes())[severity];
-      const outcome = await deps.duplicates.once(alert.messageId, () => deliver(url, message, plain, fields));
+      const outcome = await deps.duplicates.once(alert.messageId, () => post(url));
       if (outcome.kind === 'duplicate') {
         summary.duplicates += 1;
         logger.info('Duplicate delivery of an alert suppressed', fields);

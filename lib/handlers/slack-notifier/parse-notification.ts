@@ -1,7 +1,8 @@
 /**
  * Turns what Lambda hands the notifier into `AlarmNotification`s, or into a clear problem
  * statement when a message cannot be read. Field shapes follow the CloudWatch documentation
- * ("Notifying users on alarm changes" for SNS, "Alarm events and EventBridge" for EventBridge),
+ * ("Notifying users on alarm changes" for SNS, "Alarm events and EventBridge" for EventBridge,
+ * "Lambda alarm actions" for the payload of an alarm that invokes the function directly),
  * read leniently: a wrong optional field is dropped, only a missing alarm name or state makes a
  * message unreadable.
  */
@@ -10,22 +11,27 @@ import { z } from 'zod';
 import type { AlarmKind, AlarmNotification, ChildAlarm, MetricQuery, MetricRef } from './alarm.js';
 import { ALARM_STATES } from './alarm.js';
 
-/** One alert to deliver: an SNS record, or a whole EventBridge event. */
+/** One alert to deliver: an SNS record, a whole EventBridge event, or a Lambda alarm action's payload. */
 export interface IncomingAlert {
   messageId: string;
-  source: 'sns' | 'eventbridge' | 'unknown';
+  source: 'sns' | 'eventbridge' | 'lambda' | 'unknown';
   subject?: string;
   /** The message as text, for the fallback Slack message when it cannot be read. */
   rawText: string;
   /** The SNS topic, whose ARN names the region when the alarm's ARN is missing. */
   topicArn?: string;
-  /** EventBridge events arrive already parsed. */
+  /** EventBridge events and Lambda alarm actions arrive already parsed. */
   parsed?: unknown;
 }
 
-export type ParseResult = { ok: true; alarm: AlarmNotification } | { ok: false; problem: string };
+export type ParseResult =
+  | { ok: true; alarm: AlarmNotification; skipped?: undefined }
+  /** `skipped` is set for a notification that is not an alert, left out on purpose. */
+  | { ok: false; problem: string; skipped?: string };
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
+/** Sent when an alarm is created, updated or deleted: nothing for a person to act on. */
+export const ALARM_CONFIGURATION_CHANGE = 'CloudWatch Alarm Configuration Change';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -69,6 +75,19 @@ export function splitEvent(event: unknown): IncomingAlert[] {
         topicArn,
       };
     });
+  }
+  if (isRecord(event) && isRecord(event.alarmData)) {
+    // CloudWatch invoking the function as an alarm action: one alarm, and no id of its own.
+    const rawText = stringify(event);
+    return [
+      {
+        messageId: contentKey(rawText),
+        source: 'lambda',
+        subject: 'Lambda alarm action',
+        rawText,
+        parsed: event,
+      },
+    ];
   }
   if (isRecord(event) && 'detail-type' in event) {
     const rawText = stringify(event);
@@ -169,6 +188,9 @@ const EventBridgeState = z.object({
   reason: optText,
   reasonData: optText,
   timestamp: optText,
+  /** Composite alarms with an actions suppressor: `WaitPeriod`, `ExtensionPeriod` or `Alarm`. */
+  actionsSuppressedBy: optText,
+  actionsSuppressedReason: optText,
 });
 
 const EventBridgeAlarmEvent = z.object({
@@ -187,6 +209,7 @@ const EventBridgeAlarmEvent = z.object({
         description: optText,
         metrics: opt(z.array(EventBridgeQuery)),
         alarmRule: optText,
+        actionsSuppressor: optText,
       }),
     ),
     alarmTags: z.unknown().optional(),
@@ -205,7 +228,9 @@ interface ArnParts {
   name?: string;
 }
 
-function parseArn(arn: string | undefined): ArnParts | undefined {
+function parseArn(text: string | undefined): ArnParts | undefined {
+  // The documented sample of a Lambda alarm action has a space after the region's colon.
+  const arn = text?.replace(/\s+/g, '');
   if (!arn) return undefined;
   const alarm = ALARM_ARN.exec(arn);
   if (alarm)
@@ -223,7 +248,8 @@ function parseArn(arn: string | undefined): ArnParts | undefined {
 /** AWS writes `2019-10-02T17:04:40.989+0000`; the offset needs a colon to be ISO 8601. */
 export function parseAwsTime(value: string | null | undefined): Date | undefined {
   if (!value) return undefined;
-  const date = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  // Whitespace is dropped: the documented Lambda alarm action sample writes `12: 36: 15`.
+  const date = new Date(value.replace(/\s+/g, '').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
@@ -421,6 +447,8 @@ function fromSnsMessage(body: Record<string, unknown>, alert: IncomingAlert): Pa
 
 function fromEventBridgeEvent(body: Record<string, unknown>, alert: IncomingAlert): ParseResult {
   const detailType = body['detail-type'];
+  if (detailType === ALARM_CONFIGURATION_CHANGE)
+    return { ok: false, problem: 'not an alert', skipped: 'alarm configuration change' };
   if (detailType !== ALARM_STATE_CHANGE) {
     return { ok: false, problem: `unsupported EventBridge event "${String(detailType).slice(0, 100)}"` };
   }
@@ -430,7 +458,7 @@ function fromEventBridgeEvent(body: Record<string, unknown>, alert: IncomingAler
   }
   const event = parsed.data;
   const detail = event.detail;
-  const alarmArn = event.resources?.find((resource) => ALARM_ARN.test(resource));
+  const alarmArn = event.resources?.find((resource) => ALARM_ARN.test(resource.replace(/\s+/g, '')));
   const arn = parseArn(alarmArn);
   const reasonData = parseJsonObject(detail.state.reasonData);
   const queries: MetricQuery[] = (detail.configuration?.metrics ?? []).map((query) => ({
@@ -462,7 +490,7 @@ function fromEventBridgeEvent(body: Record<string, unknown>, alert: IncomingAler
   const topic = parseArn(alert.topicArn);
 
   const alarm: AlarmNotification = {
-    source: alert.source === 'sns' ? 'sns' : 'eventbridge',
+    source: alert.source === 'sns' || alert.source === 'lambda' ? alert.source : 'eventbridge',
     messageId: alert.messageId,
     kind,
     alarmName: detail.alarmName,
@@ -482,8 +510,34 @@ function fromEventBridgeEvent(body: Record<string, unknown>, alert: IncomingAler
     triggeringChildren: normalizeChildren(triggeringAlarms),
     alarmRule,
     tags: normalizeTags(detail.alarmTags),
+    actionsSuppressed: detail.state.actionsSuppressedBy
+      ? {
+          by: detail.state.actionsSuppressedBy,
+          reason: detail.state.actionsSuppressedReason ?? undefined,
+          suppressor: detail.configuration?.actionsSuppressor ?? undefined,
+        }
+      : undefined,
   };
   return { ok: true, alarm };
+}
+
+/**
+ * The payload CloudWatch sends when it invokes a function as an alarm action carries the same
+ * `alarmData` as an EventBridge event's `detail`, with the envelope's fields named differently.
+ */
+function fromLambdaAlarmAction(body: Record<string, unknown>, alert: IncomingAlert): ParseResult {
+  const alarmArn = asString(body.alarmArn);
+  return fromEventBridgeEvent(
+    {
+      'detail-type': ALARM_STATE_CHANGE,
+      account: body.accountId,
+      time: body.time,
+      region: body.region,
+      resources: alarmArn ? [alarmArn] : [],
+      detail: body.alarmData,
+    },
+    alert,
+  );
 }
 
 /** Reads one alert. Never throws: an unreadable alert becomes `{ ok: false, problem }`. */
@@ -502,5 +556,6 @@ export function parseAlert(alert: IncomingAlert): ParseResult {
   if (!isRecord(body)) return { ok: false, problem: 'the message is not a JSON object' };
   // An EventBridge rule may also publish alarm events to the SNS topic.
   if ('detail-type' in body) return fromEventBridgeEvent(body, alert);
+  if (isRecord(body.alarmData)) return fromLambdaAlarmAction(body, alert);
   return fromSnsMessage(body, alert);
 }

@@ -6,6 +6,7 @@
 import { readErrorBudgetNote } from '../../contract.js';
 import type { AlarmNotification, AlarmState, MetricQuery, MetricRef, Severity } from './alarm.js';
 import { alarmConsoleUrl, functionNameOf, logsInsightsUrl, runbookUrlOf } from './alarm-facts.js';
+import type { NewerState } from './alarm-order.js';
 import type { Block, SlackMessage, TextObject } from './block-kit.js';
 import { escapeMrkdwn, fitToSlackLimits, mrkdwnLink } from './block-kit.js';
 
@@ -147,26 +148,70 @@ function regionText(alarm: AlarmNotification): string {
   return escapeMrkdwn(alarm.regionCode ?? alarm.regionName ?? 'unknown');
 }
 
-function headline(alarm: AlarmNotification): string {
+/** `(late)`, `(suppressed)`, or nothing. */
+const qualifier = (alarm: AlarmNotification, late: boolean): string =>
+  late ? ' (late)' : alarm.actionsSuppressed ? ' (suppressed)' : '';
+
+function headline(alarm: AlarmNotification, late: boolean): string {
   const style = STATE_STYLE[alarm.newState];
-  return `${style.emoji} ${style.label}: ${alarm.alarmName}`;
+  return `${style.emoji} ${style.label}${qualifier(alarm, late)}: ${alarm.alarmName}`;
 }
 
 export interface AlarmMessageOptions {
   severity: Severity;
   /** Used for the Logs Insights time window when the alarm carries no time. */
   now?: Date;
+  /** Set when a newer state change of the same alarm was posted first. */
+  late?: NewerState;
+}
+
+/**
+ * Nobody is called for a late notification (the alarm has moved on since), nor for a composite
+ * alarm whose actions are suppressed: the post says so instead, and the suppression is followed.
+ */
+const mentionFor = (alarm: AlarmNotification, options: AlarmMessageOptions): string =>
+  options.severity === 'critical' && alarm.newState === 'ALARM' && !options.late && !alarm.actionsSuppressed
+    ? '<!here> '
+    : '';
+
+/** CloudWatch's ActionsSuppressedBy values. */
+const SUPPRESSION_WORDS = new Map([
+  ['WaitPeriod', 'waiting for the suppressor alarm to go into ALARM'],
+  ['ExtensionPeriod', 'in the extension period after the suppressor alarm left ALARM'],
+  ['Alarm', 'the suppressor alarm is in ALARM'],
+]);
+
+function suppressionNote(alarm: AlarmNotification): string | undefined {
+  const suppressed = alarm.actionsSuppressed;
+  if (!suppressed) return undefined;
+  const words = SUPPRESSION_WORDS.get(suppressed.by) ?? escapeMrkdwn(suppressed.by);
+  const suppressor = suppressed.suppressor ? ` (suppressor ${code(suppressed.suppressor)})` : '';
+  const reason = suppressed.reason ? `: ${escapeMrkdwn(suppressed.reason)}` : '';
+  return `:zipper_mouth_face: *Actions suppressed*, ${words}${suppressor}${reason}. Nobody is notified.`;
+}
+
+const VIA = { sns: 'SNS', eventbridge: 'EventBridge', lambda: 'Lambda alarm action' } as const;
+
+function lateNote(alarm: AlarmNotification, newer: NewerState, time: (date: Date) => string): string {
+  const when = alarm.changedAt ? ` (${time(alarm.changedAt)})` : '';
+  const newerText = newer.state
+    ? `${newer.state}${newer.changedAt ? ` at ${time(newer.changedAt)}` : ''}`
+    : 'a newer state';
+  return `:hourglass_flowing_sand: *Late:* this state change${when} arrived after ${newerText} was already posted. The alarm's current state is the newer one.`;
 }
 
 /** The Block Kit message for an alarm state change, with its colour bar. */
 export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessageOptions): SlackMessage {
-  const { severity } = options;
+  const { severity, late } = options;
   const style = STATE_STYLE[alarm.newState];
-  const mention = severity === 'critical' && alarm.newState === 'ALARM' ? '<!here> ' : '';
-  const summary = `${style.emoji} *${style.label}*: ${escapeMrkdwn(alarm.alarmName)} (${severity})`;
+  const mention = mentionFor(alarm, options);
+  const summary = `${style.emoji} *${style.label}*${qualifier(alarm, Boolean(late))}: ${escapeMrkdwn(alarm.alarmName)} (${severity})`;
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: headline(alarm), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: headline(alarm, Boolean(late)), emoji: true } },
   ];
+  if (late) blocks.push(section(lateNote(alarm, late, slackDate)));
+  const suppression = suppressionNote(alarm);
+  if (suppression) blocks.push(section(suppression));
   if (alarm.description) blocks.push(section(escapeMrkdwn(alarm.description)));
   const budget = readErrorBudgetNote(alarm.description);
   if (budget) {
@@ -229,23 +274,27 @@ export function buildAlarmMessage(alarm: AlarmNotification, options: AlarmMessag
     elements: [
       {
         type: 'mrkdwn',
-        text: `Lookout · ${alarm.kind} alarm · via ${alarm.source === 'sns' ? 'SNS' : 'EventBridge'} · message ${code(alarm.messageId)}`,
+        text: `Lookout · ${alarm.kind} alarm · via ${VIA[alarm.source]} · message ${code(alarm.messageId)}`,
       },
     ],
   });
 
   return fitToSlackLimits({
     text: `${mention}${summary}`,
-    attachments: [{ color: style.color, fallback: `${headline(alarm)} (${severity})`, blocks }],
+    attachments: [
+      { color: style.color, fallback: `${headline(alarm, Boolean(late))} (${severity})`, blocks },
+    ],
   });
 }
 
 /** The same alarm as plain text, for when Slack refuses the blocks (`invalid_blocks`, `invalid_payload`). */
 export function buildPlainAlarmMessage(alarm: AlarmNotification, options: AlarmMessageOptions): SlackMessage {
   const consoleUrl = alarmConsoleUrl(alarm);
-  const mention = options.severity === 'critical' && alarm.newState === 'ALARM' ? '<!here> ' : '';
+  const late = options.late;
   const lines = [
-    `${mention}${STATE_STYLE[alarm.newState].emoji} *${alarm.newState}*: ${escapeMrkdwn(alarm.alarmName)} (${options.severity})`,
+    `${mentionFor(alarm, options)}${STATE_STYLE[alarm.newState].emoji} *${alarm.newState}*${qualifier(alarm, Boolean(late))}: ${escapeMrkdwn(alarm.alarmName)} (${options.severity})`,
+    late ? lateNote(alarm, late, (date) => date.toISOString()) : undefined,
+    suppressionNote(alarm),
     alarm.oldState ? `State: ${stateText(alarm.oldState)} → ${stateText(alarm.newState)}` : undefined,
     alarm.reason ? `Reason: ${escapeMrkdwn(alarm.reason)}` : undefined,
     `Region: ${regionText(alarm)} · Account: ${escapeMrkdwn(alarm.accountId ?? 'unknown')}`,

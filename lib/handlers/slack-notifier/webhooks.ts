@@ -9,6 +9,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Severity } from './alarm.js';
+import { AWS_CLIENT_CONFIG } from './store-budget.js';
 
 export type WebhookRoutes = Record<Severity, string>;
 
@@ -99,7 +100,7 @@ export function createWebhookSource(options: WebhookSourceOptions = {}): Webhook
         );
       }
       if (!provider) {
-        const client = new SecretsManagerClient({});
+        const client = new SecretsManagerClient(AWS_CLIENT_CONFIG);
         provider = new SecretsProvider({ awsSdkV3Client: options.instrumentClient?.(client) ?? client });
       }
       let value: unknown;

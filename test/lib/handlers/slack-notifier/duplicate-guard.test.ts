@@ -10,6 +10,12 @@ import { TEST_CREDENTIALS, TEST_REGION } from '../../../support/aws-env.js';
 import type { LocalDynamo } from '../../../support/dynalite.js';
 import { startDynalite } from '../../../support/dynalite.js';
 import { lambdaContext } from '../../../support/lambda-events.js';
+import {
+  AWS_CLIENT_CONFIG,
+  createStoreBudget,
+} from '../../../../lib/handlers/slack-notifier/store-budget.js';
+import type { LocalServer } from './support/silent-server.js';
+import { startSilentServer, startSlowProxy } from './support/silent-server.js';
 
 const TABLE = 'lookout-idempotency';
 
@@ -144,6 +150,91 @@ describe('duplicate suppression with Powertools idempotency on DynamoDB', () => 
       'Idempotency store could not record the delivery',
     ]);
   });
+});
+
+/** `promise`, or `'still waiting'` after `ms`: a hang shows up as a failed assertion, not a test timeout. */
+const settleWithin = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([
+    promise,
+    new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms)),
+  ]);
+
+describe('duplicate suppression when the table hangs or is slow', () => {
+  let dynamo: LocalDynamo;
+  let silent: LocalServer;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    await createIdempotencyTable(dynamo.endpoint);
+    silent = await startSilentServer();
+  });
+  const clients: DynamoDBClient[] = [];
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await silent.close();
+    await dynamo.close();
+  });
+
+  const productionClient = (endpoint: string) => {
+    const client = new DynamoDBClient({
+      ...AWS_CLIENT_CONFIG,
+      endpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+    });
+    clients.push(client);
+    return client;
+  };
+  const guardOn = (endpoint: string, budget = createStoreBudget()) => {
+    const logger = recordingLogger();
+    const store = new DynamoDBPersistenceLayer({
+      tableName: TABLE,
+      awsSdkV3Client: productionClient(endpoint),
+    });
+    const guard = createPowertoolsGuard(store, logger, undefined, budget);
+    guard.registerContext(lambdaContext('slack-notifier', 30_000));
+    return { guard, logger };
+  };
+
+  it('posts within about a second when the table accepts connections and never answers, then stops waiting for it', async () => {
+    const { guard, logger } = guardOn(silent.endpoint);
+    const work = counter();
+    const startedAt = Date.now();
+    await expect(settleWithin(guard.once(randomUUID(), work.run), 8000)).resolves.toEqual({
+      kind: 'ran',
+      value: { run: 1 },
+    });
+    const firstMs = Date.now() - startedAt;
+    expect(silent.connections).toBeGreaterThan(0);
+    expect(firstMs).toBeGreaterThanOrEqual(950);
+    expect(firstMs).toBeLessThan(1800);
+    // The rest of the batch does not wait again.
+    const secondStart = Date.now();
+    await expect(guard.once(randomUUID(), work.run)).resolves.toEqual({ kind: 'ran', value: { run: 2 } });
+    expect(Date.now() - secondStart).toBeLessThan(200);
+    expect(logger.warnings.map((w) => w.fields?.error)).toEqual([
+      'no answer within the budget',
+      'skipped after a timeout',
+    ]);
+  });
+
+  it('does not post twice when the claim lands after the budget, and records the post as done', async () => {
+    const slow = await startSlowProxy(dynamo.endpoint, 1500);
+    try {
+      const { guard } = guardOn(slow.endpoint, createStoreBudget({ budgetMs: 500, skipForMs: 0 }));
+      const key = randomUUID();
+      const work = counter();
+      await expect(guard.once(key, work.run)).resolves.toEqual({ kind: 'ran', value: { run: 1 } });
+      // The late claim reaches the table, finds the post already made, and marks it completed.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      expect(work.runs).toBe(1);
+      await expect(guardOn(dynamo.endpoint).guard.once(key, work.run)).resolves.toEqual({
+        kind: 'duplicate',
+      });
+      expect(work.runs).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  }, 20_000);
 });
 
 describe('duplicate suppression in memory', () => {

@@ -21,6 +21,7 @@ import type { FakeSecretsManager } from './support/fake-secrets-manager.js';
 import { startFakeSecretsManager } from './support/fake-secrets-manager.js';
 import type { FakeSlack } from './support/fake-slack.js';
 import { OK, refusedUrl, startFakeSlack } from './support/fake-slack.js';
+import { startSilentServer } from './support/silent-server.js';
 
 type HandlerModule = typeof HandlerExports;
 
@@ -95,7 +96,7 @@ describe('delivering alarms', () => {
     const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson() });
     const { result, error } = await invoke(handler, fixture('sns-event'));
     expect(error).toBeUndefined();
-    expect(result).toEqual({ received: 1, delivered: 1, duplicates: 0, unreadable: 0 });
+    expect(result).toEqual({ received: 1, delivered: 1, duplicates: 0, unreadable: 0, skipped: 0 });
 
     expect(slack.posts).toHaveLength(1);
     expect(slack.posts[0]!.path).toContain(CRITICAL_TOKEN);
@@ -149,6 +150,83 @@ describe('delivering alarms', () => {
     const posted = slack.posts[0]!.json as { text: string; attachments: { color: string }[] };
     expect(posted.attachments[0]!.color).toBe('#2EB67D');
     expect(posted.text).not.toContain('<!here>');
+  });
+});
+
+describe('payloads beyond SNS (documented samples)', () => {
+  it('renders the payload of a Lambda alarm action like the SNS one', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson() });
+    const { result, error } = await invoke(handler, fixture('lambda-action-metric-alarm'));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ received: 1, delivered: 1, duplicates: 0, unreadable: 0, skipped: 0 });
+    const text = messageText(slack.posts[0]!.json);
+    expect(text).toContain(':red_circle: *ALARM*: lambda-demo-metric-alarm (warning)');
+    expect(text).toContain('Metric Alarm to test Lambda actions');
+    expect(text).toContain('*State*\nINSUFFICIENT_DATA → ALARM');
+    expect(text).toContain('*Region*\nus-east-1');
+    expect(text).toContain('*Account*\n444455556666');
+    expect(text).toContain('*Metric*\n`AWS/Logs` `CallCount` (InstanceId=i-12345678)');
+    expect(text).toContain('|2023-08-04T12:36:15.490Z>');
+    expect(text).toContain(
+      '<https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/lambda-demo-metric-alarm|Open alarm in CloudWatch>',
+    );
+    expect(text).toContain('via Lambda alarm action');
+    expect(metricValues(output.emf(), 'MalformedAlerts', SERVICE)).toEqual([]);
+    // CloudWatch's payload has no id: a redelivery is known by its content.
+    const again = await invoke(handler, fixture('lambda-action-metric-alarm'));
+    expect(again.result).toMatchObject({ delivered: 0, duplicates: 1 });
+  });
+
+  it('renders a composite alarm invoked as a Lambda alarm action', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson() });
+    const { result } = await invoke(handler, fixture('lambda-action-composite-alarm'));
+    expect(result).toMatchObject({ delivered: 1, unreadable: 0 });
+    const text = messageText(slack.posts[0]!.json);
+    expect(text).toContain(
+      '*Rule*\n```ALARM(CompositeDemo.FirstChild) OR ALARM(CompositeDemo.SecondChild)```',
+    );
+    expect(text).toContain('*Triggered by*\n• CompositeDemo.FirstChild → ALARM');
+  });
+
+  it('follows the suppression of a composite alarm: says so, and calls nobody', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson() });
+    const { result } = await invoke(handler, fixture('eventbridge-composite-suppressed'));
+    expect(result).toMatchObject({ delivered: 1 });
+    const posted = slack.posts[0]!.json as { text: string };
+    expect(slack.posts[0]!.path).toContain(CRITICAL_TOKEN);
+    expect(posted.text).toBe(':red_circle: *ALARM* (suppressed): ServiceAggregatedAlarm (critical)');
+    expect(messageText(posted)).toContain(
+      ':zipper_mouth_face: *Actions suppressed*, waiting for the suppressor alarm to go into ALARM (suppressor `ServiceMaintenanceAlarm`): Actions suppressed by WaitPeriod. Nobody is notified.',
+    );
+    // Without the suppression, the same alarm calls @here.
+    const unsuppressed = fixture('eventbridge-composite-suppressed') as {
+      id: string;
+      detail: { state: Record<string, unknown> };
+    };
+    delete unsuppressed.detail.state.actionsSuppressedBy;
+    unsuppressed.id = 'unsuppressed-1';
+    await invoke(handler, unsuppressed);
+    expect((slack.posts[1]!.json as { text: string }).text).toMatch(/^<!here> /);
+  });
+
+  it('skips alarm configuration changes on purpose: not posted, not counted as malformed', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson() });
+    const direct = await invoke(handler, fixture('eventbridge-configuration-change'));
+    const viaSns = await invoke(handler, snsEvent(snsRecord(fixture('eventbridge-configuration-change'))));
+    for (const { result, error } of [direct, viaSns]) {
+      expect(error).toBeUndefined();
+      expect(result).toEqual({ received: 1, delivered: 0, duplicates: 0, unreadable: 0, skipped: 1 });
+    }
+    expect(slack.posts).toHaveLength(0);
+    expect(metricValues(output.emf(), 'MalformedAlerts', SERVICE)).toEqual([]);
+    expect(output.logs().filter((line) => line.message === 'Notification skipped: not an alert')).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        source: 'eventbridge',
+        skipped: 'alarm configuration change',
+      }),
+      expect.objectContaining({ level: 'INFO', source: 'sns', skipped: 'alarm configuration change' }),
+    ]);
   });
 });
 
@@ -339,7 +417,7 @@ describe('duplicates', () => {
     const event = snsEvent(snsRecord(fixture('metric-alarm'), { messageId: 'dup-1' }));
     await invoke(handler, event);
     const second = await invoke(handler, event);
-    expect(second.result).toEqual({ received: 1, delivered: 0, duplicates: 1, unreadable: 0 });
+    expect(second.result).toEqual({ received: 1, delivered: 0, duplicates: 1, unreadable: 0, skipped: 0 });
     expect(slack.posts).toHaveLength(1);
     expect(
       output.logs().find((line) => line.message === 'Duplicate delivery of an alert suppressed'),
@@ -366,7 +444,7 @@ describe('duplicates', () => {
       handler,
       snsEvent(withoutId(fixture('metric-alarm')), withoutId(fixture('metric-alarm-ok'))),
     );
-    expect(first.result).toEqual({ received: 2, delivered: 2, duplicates: 0, unreadable: 0 });
+    expect(first.result).toEqual({ received: 2, delivered: 2, duplicates: 0, unreadable: 0, skipped: 0 });
     const again = await invoke(handler, snsEvent(withoutId(fixture('metric-alarm'))));
     expect(again.result).toMatchObject({ delivered: 0, duplicates: 1 });
     expect((await invoke(handler, bridge('memory-a'))).result).toMatchObject({ delivered: 1 });
@@ -385,7 +463,7 @@ describe('duplicates', () => {
     const first = await invoke(handler, event);
     expect(first.error?.failures.map((failure) => failure.messageId)).toEqual(['batch-retry']);
     const retry = await invoke(handler, event);
-    expect(retry.result).toEqual({ received: 2, delivered: 1, duplicates: 1, unreadable: 0 });
+    expect(retry.result).toEqual({ received: 2, delivered: 1, duplicates: 1, unreadable: 0, skipped: 0 });
     expect(
       slack.posts.map((post) => (post.json as { text: string }).text.includes(':large_green_circle:')),
     ).toEqual([false, true, true, true, true]);
@@ -441,6 +519,74 @@ describe('production wiring: Secrets Manager and the idempotency table', () => {
     }).send(new ScanCommand({ TableName: table }));
     expect(items.Items?.length).toBeGreaterThanOrEqual(1);
     expectNoSecrets(first.result, second.result);
+  });
+
+  it('posts every alert of a batch within a bounded time when the table accepts connections and never answers', async () => {
+    const silent = await startSilentServer();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = silent.endpoint;
+    try {
+      const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson(), IDEMPOTENCY_TABLE_NAME: table });
+      const event = snsEvent(
+        snsRecord(fixture('metric-alarm')),
+        snsRecord(fixture('metric-math-alarm')),
+        snsRecord(fixture('metric-alarm-ok')),
+      );
+      const startedAt = Date.now();
+      const { result, error } = await invoke(handler, event);
+      const firstMs = slack.posts[0]!.receivedAt - startedAt;
+      const allMs = Date.now() - startedAt;
+      expect(error).toBeUndefined();
+      expect(result).toEqual({ received: 3, delivered: 3, duplicates: 0, unreadable: 0, skipped: 0 });
+      expect(silent.connections).toBeGreaterThan(0);
+      // One budget of about a second for the first alert (measured 1.2-1.6 s here, cold start included);
+      // the others no longer wait for the table.
+      expect(firstMs).toBeLessThan(2500);
+      expect(allMs).toBeLessThan(3000);
+      expect(
+        output
+          .logs()
+          .filter(
+            (line) => line.message === 'Idempotency store unavailable; posting without duplicate protection',
+          ),
+      ).toHaveLength(3);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+      await silent.close();
+    }
+  });
+
+  it('posts a state change that arrives after a newer one of the same alarm as late, without @here', async () => {
+    const handler = handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson(), IDEMPOTENCY_TABLE_NAME: table });
+    const name = `orders-api-errors-${randomUUID()}`;
+    const arn = `arn:aws:cloudwatch:eu-west-2:123456789012:alarm:${name}`;
+    const alarm = { ...fixture('metric-alarm'), AlarmName: name, AlarmArn: arn };
+    const ok = { ...fixture('metric-alarm-ok'), AlarmName: name, AlarmArn: arn };
+    // The OK (10:30) is delivered first; the ALARM it followed (10:15) comes late, as after a hung retry.
+    await invoke(handler, snsEvent(snsRecord(ok)));
+    const { error } = await invoke(
+      handlerWithRoutes({ SLACK_WEBHOOK_URL: routesJson(), IDEMPOTENCY_TABLE_NAME: table }),
+      snsEvent(snsRecord(alarm)),
+    );
+    expect(error).toBeUndefined();
+    expect(slack.posts).toHaveLength(2);
+    const late = slack.posts[1]!.json as { text: string };
+    expect(late.text).not.toContain('<!here>');
+    expect(late.text).toContain('*ALARM* (late)');
+    expect(messageText(late)).toContain('arrived after OK at <!date^');
+    expect(
+      output.logs().find((line) => String(line.message).startsWith('Alert arrived after a newer state')),
+    ).toMatchObject({
+      level: 'WARN',
+      alarm_name: name,
+      state: 'ALARM',
+      newer_state: 'OK',
+      newer_changed_at: '2026-11-28T10:30:30.125Z',
+    });
+    expect(
+      output.logs().find((line) => line.message === 'Alert delivered to Slack' && line.state === 'ALARM'),
+    ).toMatchObject({
+      late: true,
+    });
   });
 
   it('fails the record with a clear error when the secret is missing', async () => {

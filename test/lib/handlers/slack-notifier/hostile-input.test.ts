@@ -48,6 +48,9 @@ const FIXTURES: FixtureName[] = [
   'eventbridge-metric-alarm',
   'eventbridge-math-alarm-ok',
   'eventbridge-composite-alarm',
+  'eventbridge-composite-suppressed',
+  'lambda-action-metric-alarm',
+  'lambda-action-composite-alarm',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -140,8 +143,9 @@ function render(event: unknown): { messages: SlackMessage[]; alarm?: AlarmNotifi
   };
 }
 
+/** EventBridge events and Lambda alarm actions reach the function as they are; the rest through SNS. */
 const eventFor = (name: FixtureName, body: Json): unknown =>
-  name.startsWith('eventbridge') ? body : snsEvent(snsRecord(body, { messageId: `id-${name}` }));
+  /^(eventbridge|lambda-action)/.test(name) ? body : snsEvent(snsRecord(body, { messageId: `id-${name}` }));
 
 describe('hostile text in any field of a notification', () => {
   it.each(FIXTURES)('%s: no field carries live markup into any message', (name) => {
@@ -162,7 +166,11 @@ describe('hostile text in any field of a notification', () => {
 
   it.each(FIXTURES)('%s: hostile tag and dimension names are plain keys', (name) => {
     const original = fixture(name) as Json;
-    const maps = name.startsWith('eventbridge') ? [['detail', 'alarmTags']] : [['AlarmTags']];
+    const maps = name.startsWith('eventbridge')
+      ? [['detail', 'alarmTags']]
+      : name.startsWith('lambda-action')
+        ? [['alarmData', 'alarmTags']]
+        : [['AlarmTags']];
     const problems: string[] = [];
     for (const path of maps) {
       const base = structuredClone(original) as Record<string, Json>;

@@ -248,11 +248,16 @@ describe('unreadable input', () => {
   it('rejects other EventBridge events by their detail-type', () => {
     const event = {
       ...fixture('eventbridge-metric-alarm'),
-      'detail-type': 'CloudWatch Alarm Configuration Change',
+      'detail-type': 'EC2 Instance State-change Notification',
     };
     expect(problemOf(event)).toEqual([
-      'unsupported EventBridge event "CloudWatch Alarm Configuration Change"',
+      'unsupported EventBridge event "EC2 Instance State-change Notification"',
     ]);
+  });
+
+  it('marks alarm configuration changes as skipped, not unreadable', () => {
+    const result = parseAlert(splitEvent(fixture('eventbridge-configuration-change'))[0]!);
+    expect(result).toEqual({ ok: false, problem: 'not an alert', skipped: 'alarm configuration change' });
   });
 
   it('keeps each record separate: one bad record does not hide the good ones', () => {

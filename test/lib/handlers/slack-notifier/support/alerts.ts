@@ -13,6 +13,10 @@ export type FixtureName =
   | 'eventbridge-metric-alarm'
   | 'eventbridge-math-alarm-ok'
   | 'eventbridge-composite-alarm'
+  | 'eventbridge-composite-suppressed'
+  | 'eventbridge-configuration-change'
+  | 'lambda-action-metric-alarm'
+  | 'lambda-action-composite-alarm'
   | 'sns-event';
 
 export function fixture(name: FixtureName): Record<string, unknown> {
