@@ -100,6 +100,8 @@ export interface MetricWidget extends WidgetBase {
   stacked: boolean;
   liveData: boolean;
   setPeriodToTimeRange: boolean;
+  /** The widget's own time range (`start: -P30D`), when it has one and it is relative; else the dashboard's. */
+  windowMs?: number;
   sparkline: boolean;
   periodSeconds: number;
   stat: string;
@@ -373,6 +375,8 @@ function parseMetricWidget(base: WidgetBase, properties: Json): MetricWidget {
   const rows =
     properties.metrics === undefined ? [] : parseMetricRows(properties.metrics, { periodSeconds, stat });
   const region = optionalString(properties, 'region');
+  const start = optionalString(properties, 'start');
+  const windowMs = start === undefined ? undefined : relativeDurationMs(start);
   return {
     ...base,
     type: 'metric',
@@ -380,6 +384,7 @@ function parseMetricWidget(base: WidgetBase, properties: Json): MetricWidget {
     stacked: optionalBoolean(properties, 'stacked') ?? false,
     liveData: optionalBoolean(properties, 'liveData') ?? false,
     setPeriodToTimeRange: optionalBoolean(properties, 'setPeriodToTimeRange') ?? false,
+    ...(windowMs !== undefined ? { windowMs } : {}),
     sparkline: optionalBoolean(properties, 'sparkline') ?? false,
     periodSeconds,
     stat,

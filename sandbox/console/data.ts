@@ -97,7 +97,7 @@ export function computeWidgetData(
   options: SeriesOptions,
 ): MetricWidgetData {
   if (!Number.isFinite(options.now)) throw new RangeError('now must be a finite epoch-ms number');
-  const windowMs = options.windowMs ?? 3 * 60 * 60 * 1000;
+  const windowMs = widget.windowMs ?? options.windowMs ?? 3 * 60 * 60 * 1000;
   if (!(windowMs > 0)) throw new RangeError('windowMs must be a positive number');
   const maxPoints = options.maxPointsPerSeries ?? DEFAULT_MAX_POINTS;
   const problems: string[] = [];

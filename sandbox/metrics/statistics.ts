@@ -100,7 +100,8 @@ export function computeStatistic(values: readonly number[], statistic: Statistic
       return sorted[rank - 1];
     }
     case 'trimmed': {
-      const sorted = [...values].sort((a, b) => a - b);
+      // Value bounds need no ranks, so no sort: they run over every sample of an SLO window.
+      const sorted = statistic.bounds === 'value' ? values : [...values].sort((a, b) => a - b);
       const n = sorted.length;
       const kept =
         statistic.bounds === 'value'

@@ -188,25 +188,35 @@ describe('SLO burn-rate alarms', () => {
     expect(readErrorBudgetNote(named('Availability-FastBurn-Long').description)).toBeUndefined();
   });
 
-  it('add a dashboard row per SLO: SLI, budget left over the window, burn rate per window', () => {
+  it('add dashboard rows per SLO: SLI, budget left over the window, burn rate over each alert window', () => {
     const widgets = dashboardBody(template).widgets;
-    const titles = widgets.map((w) => w.properties.title);
-    expect(titles).toEqual(
-      expect.arrayContaining([
-        'SLI: availability: 99.9% non-5xx responses over 30 days',
-        'SLI: orders latency: 99% responses within 1000 ms of POST /orders over 30 days',
-        'Error budget left, last 30 days',
-        'Burn rate, long windows (× budget)',
-        'Burn rate, short windows (× budget)',
-      ]),
-    );
-    const budget = widgets.find((w) => w.properties.title === 'Error budget left, last 30 days')!;
-    expect(budget.properties).toMatchObject({
+    const titled = (title: string) => widgets.filter((w) => w.properties.title === title);
+    expect(titled('SLI: availability: 99.9% non-5xx responses over 30 days')).toHaveLength(1);
+    expect(
+      titled('SLI: orders latency: 99% responses within 1000 ms of POST /orders over 30 days'),
+    ).toHaveLength(1);
+    const [budget] = titled('availability: error budget left, last 30 days (%)');
+    expect(budget!.properties).toMatchObject({
       view: 'singleValue',
       setPeriodToTimeRange: true,
       start: '-P30D',
     });
-    expect(JSON.stringify(budget.properties.metrics)).toContain('/ 0.001');
+    expect(JSON.stringify(budget!.properties.metrics)).toContain(
+      '100 * (1 - FILL(bad2592000, 0) / valid2592000 / 0.001)',
+    );
+    // Each alert window once per SLO, over exactly that window: a sliding range, like the alarm's.
+    const burns = widgets.filter((w) => String(w.properties.title).startsWith('Burn, last '));
+    const perSlo = [
+      ['Burn, last 1 hour (alert at 14.4×)', '-PT60M'],
+      ['Burn, last 5 minutes (alert at 14.4×)', '-PT5M'],
+      ['Burn, last 6 hours (alert at 6×)', '-PT360M'],
+      ['Burn, last 30 minutes (alert at 6×)', '-PT30M'],
+      ['Burn, last 24 hours (alert at 3×)', '-P1D'],
+      ['Burn, last 2 hours (alert at 3×)', '-PT120M'],
+      ['Burn, last 3 days (alert at 1×)', '-P3D'],
+      ['Burn, last 6 hours (alert at 1×)', '-PT360M'],
+    ];
+    expect(burns.map((w) => [w.properties.title, w.properties.start])).toEqual([...perSlo, ...perSlo]);
     expect(resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm').length).toBe(8 + 1);
   });
 });

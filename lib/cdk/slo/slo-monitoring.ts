@@ -118,19 +118,25 @@ export class SloMonitoring extends Construct implements MonitoringSection {
     return this.objectives.flatMap((o) => o.alerts.map((a) => a.composite));
   }
 
+  /**
+   * Two rows per SLO: the SLI, the budget left and the 5-minute burn over time; then the burn over
+   * each alert window as the alarm sees it now. Those single values take their own time range
+   * (`start: -PT1H`, the whole range as one period), which is a sliding window like the alarm's,
+   * where a graph with a one-hour period would show clock hours.
+   */
   widgetRows(): cw.IWidget[][] {
-    return this.objectives.map(({ objective }) => {
+    return this.objectives.flatMap(({ objective }) => {
       const m = this.metrics;
       const { slo, windowDays, budget } = objective;
+      const fiveMinutes = Duration.minutes(5);
       const sli = sliExpression(
         m,
         slo,
-        Duration.minutes(5),
+        fiveMinutes,
         (bad, valid) => `100 * (1 - ${bad} / ${valid})`,
         100,
         'SLI %',
       );
-      // The whole SLO window as one datapoint: the widget's time range is the window itself.
       const budgetLeft = sliExpression(
         m,
         slo,
@@ -139,31 +145,52 @@ export class SloMonitoring extends Construct implements MonitoringSection {
         100,
         'budget left %',
       );
-      const burn = (length: Duration) => burnRate(m, objective, length, spell(length.toSeconds()));
-      const rates = (which: 'long' | 'short') =>
-        graph(
-          `Burn rate, ${which} windows (× budget)`,
-          BURN_RATE_WINDOWS.map((w) => burn(w[which])),
-          {
-            width: 7,
-            lines: BURN_RATE_WINDOWS.map((w) => ({ value: w.burnRate, label: `${w.burnRate}×` })),
-          },
-        );
-      return [
-        graph(`SLI: ${describeObjective(objective)}`, [sli], {
-          width: 6,
-          lines: [{ value: slo.target, label: 'target' }],
-        }),
+      const overRange = (title: string, metric: cw.IMetric, window: Duration, width: number) =>
         new cw.SingleValueWidget({
-          title: `Error budget left, last ${windowDays} days`,
-          metrics: [budgetLeft],
-          width: 4,
-          height: 6,
-          start: `-P${windowDays}D`,
+          title,
+          metrics: [metric],
+          width,
+          height: width === 3 ? 4 : 6,
+          start: `-P${window.toSeconds() >= 86_400 ? `${window.toSeconds() / 86_400}D` : `T${window.toSeconds() / 60}M`}`,
           setPeriodToTimeRange: true,
+        });
+      const windows = BURN_RATE_WINDOWS.flatMap((w) => [
+        { length: w.long, rate: w.burnRate },
+        { length: w.short, rate: w.burnRate },
+      ]);
+      return [
+        [
+          graph(`SLI: ${describeObjective(objective)}`, [sli], {
+            width: 8,
+            lines: [{ value: slo.target, label: 'target' }],
+          }),
+          overRange(
+            `${slo.name}: error budget left, last ${windowDays} days (%)`,
+            budgetLeft,
+            Duration.days(windowDays),
+            4,
+          ),
+          graph(
+            `${slo.name}: burn rate over 5 minutes (× budget)`,
+            [burnRate(m, objective, fiveMinutes, 'burn rate')],
+            {
+              width: 12,
+              lines: BURN_RATE_WINDOWS.map((w) => ({
+                value: w.burnRate,
+                label: `${w.burnRate}× (${w.severity === 'critical' ? 'page' : 'ticket'})`,
+              })),
+            },
+          ),
+        ],
+        windows.map(({ length, rate }) => {
+          const words = spell(length.toSeconds());
+          return overRange(
+            `Burn, last ${words} (alert at ${rate}×)`,
+            burnRate(m, objective, length, `burn over ${words}`),
+            length,
+            3,
+          );
         }),
-        rates('long'),
-        rates('short'),
       ];
     });
   }

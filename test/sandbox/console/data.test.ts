@@ -188,6 +188,52 @@ describe('metric rows', () => {
     expect(data.series[0]).toMatchObject({ periodSeconds: 240, latest: 8, points: [[T - 4 * MINUTE, 8]] });
   });
 
+  test("a widget with its own start shows its own range, not the dashboard's (SLO burn over the last N)", () => {
+    const data = computeWidgetData(
+      widget({
+        view: 'singleValue',
+        setPeriodToTimeRange: true,
+        start: '-PT2M',
+        metrics: [['Lookout', 'Requests', 'service', 'orders', { stat: 'Sum' }]],
+      }),
+      store,
+      { now: T, windowMs: 4 * MINUTE },
+    );
+    // Only minute 1 falls inside the widget's last 2 minutes.
+    expect(data).toMatchObject({ start: T - 2 * MINUTE, end: T });
+    expect(data.series[0]).toMatchObject({ periodSeconds: 120, latest: 4 });
+  });
+
+  test('counts slow requests with TC(:threshold), as the SLO budget widget does', () => {
+    const latencies = storeWith([
+      { name: 'Latency', minute: 3, values: [200, 1000, 1500, 3000] },
+      { name: 'Latency', minute: 1, values: [900, 999, 1001, 400, 100, 100] },
+    ]);
+    const data = computeWidgetData(
+      widget({
+        view: 'singleValue',
+        setPeriodToTimeRange: true,
+        start: '-P30D',
+        metrics: [
+          [
+            {
+              expression: 'IF(valid > 0, 100 * (1 - FILL(bad, 0) / valid / 0.5), 100)',
+              label: 'budget left %',
+            },
+          ],
+          [{ expression: 'FILL(valid, 0) - FILL(good, 0)', id: 'bad', visible: false }],
+          ['Lookout', 'Latency', 'service', 'orders', { id: 'valid', stat: 'SampleCount', visible: false }],
+          ['.', '.', '.', '.', { id: 'good', stat: 'TC(:1000)', visible: false }],
+        ],
+      }),
+      latencies,
+      { now: T },
+    );
+    // 3 of 10 requests over 1000 ms is 30% bad against a 50% budget: 40% of the budget left.
+    expect(data.series[0]).toMatchObject({ label: 'budget left %', periodSeconds: 30 * 24 * 3600 });
+    expect(data.series[0]!.latest).toBeCloseTo(40, 9);
+  });
+
   test('bad arguments are refused', () => {
     const w = widget({ metrics: [['Lookout', 'Requests']] });
     expect(() => computeWidgetData(w, store, { now: Number.NaN })).toThrow(/now must be a finite/);
