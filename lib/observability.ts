@@ -328,7 +328,7 @@ function attachProfiler(
   ) {
     reportFailure(
       'profiling-config',
-      new Error('LOOKOUT_PROFILE_* needs profiler: cpuProfiler() from lookout/profiling'),
+      new Error('LOOKOUT_PROFILE_* needs cpuProfiler() from lookout/profiling'),
     );
   }
   return undefined;
