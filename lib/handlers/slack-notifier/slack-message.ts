@@ -187,7 +187,7 @@ function suppressionNote(alarm: AlarmNotification): string | undefined {
   const words = SUPPRESSION_WORDS.get(suppressed.by) ?? escapeMrkdwn(suppressed.by);
   const suppressor = suppressed.suppressor ? ` (suppressor ${code(suppressed.suppressor)})` : '';
   const reason = suppressed.reason ? `: ${escapeMrkdwn(suppressed.reason)}` : '';
-  return `:zipper_mouth_face: *Actions suppressed*, ${words}${suppressor}${reason}. Nobody is notified.`;
+  return `:zipper_mouth_face: *Actions suppressed*, ${words}${suppressor}${reason}, so no one is paged.`;
 }
 
 const VIA = { sns: 'SNS', eventbridge: 'EventBridge', lambda: 'Lambda alarm action' } as const;

@@ -153,11 +153,17 @@ describe('duplicate suppression with Powertools idempotency on DynamoDB', () => 
 });
 
 /** `promise`, or `'still waiting'` after `ms`: a hang shows up as a failed assertion, not a test timeout. */
-const settleWithin = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([
-    promise,
-    new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms)),
-  ]);
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> {
+  let timer: NodeJS.Timeout | undefined;
+  const waiting = new Promise<'still waiting'>(
+    (resolve) => (timer = setTimeout(() => resolve('still waiting'), ms)),
+  );
+  try {
+    return await Promise.race([promise, waiting]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('duplicate suppression when the table hangs or is slow', () => {
   let dynamo: LocalDynamo;

@@ -196,7 +196,7 @@ describe('payloads beyond SNS (documented samples)', () => {
     expect(slack.posts[0]!.path).toContain(CRITICAL_TOKEN);
     expect(posted.text).toBe(':red_circle: *ALARM* (suppressed): ServiceAggregatedAlarm (critical)');
     expect(messageText(posted)).toContain(
-      ':zipper_mouth_face: *Actions suppressed*, waiting for the suppressor alarm to go into ALARM (suppressor `ServiceMaintenanceAlarm`): Actions suppressed by WaitPeriod. Nobody is notified.',
+      ':zipper_mouth_face: *Actions suppressed*, waiting for the suppressor alarm to go into ALARM (suppressor `ServiceMaintenanceAlarm`): Actions suppressed by WaitPeriod, so no one is paged.',
     );
     // Without the suppression, the same alarm calls @here.
     const unsuppressed = fixture('eventbridge-composite-suppressed') as {
