@@ -120,7 +120,9 @@ export class OrdersStore {
         }),
       ),
     );
-    if (!claimed) return 'email_taken';
+    // The SDK retries a call that timed out, and the first attempt may have been written after
+    // all: a claim that names this very user is ours, not someone else's.
+    if (!claimed && (await this.getCredential(user.email))?.userId !== user.id) return 'email_taken';
     try {
       await this.call('PutItem', () =>
         this.client.send(
@@ -152,7 +154,7 @@ export class OrdersStore {
   }
 
   async putOrder(order: Order): Promise<void> {
-    await this.call('PutItem', () =>
+    const written = await this.conditionalWrite('PutItem', () =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -161,6 +163,10 @@ export class OrdersStore {
         }),
       ),
     );
+    // Order ids are fresh per request: an order already there is this one, written by an attempt
+    // the SDK retried after a timeout.
+    if (!written && (await this.getOrder(order.id)) === undefined)
+      throw new StoreError('PutItem', new Error(`order ${order.id} could not be written`));
   }
 
   async getOrder(id: string): Promise<Order | undefined> {
