@@ -198,6 +198,13 @@ interface ReceivedPut {
   body: string;
 }
 
+/**
+ * Time left in the invocation for tests that are not about the time bound: loading the S3 client
+ * and its first request can take seconds on a busy machine, and the upload waits no longer than
+ * the invocation has left.
+ */
+const UPLOAD_TIME_MS = 15_000;
+
 describe('profiling to S3 (a local server answering PutObject, the real SDK client)', () => {
   let server: Server;
   let endpoint: string;
@@ -249,7 +256,7 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
     process.env.LOOKOUT_PROFILE_PREFIX = 'cpu/';
     const handler = profiledHandler({ sampleRate: 1 }, { spinMs: 10 });
     output = captureOutput();
-    const context = lambdaContext();
+    const context = lambdaContext({ remainingMs: UPLOAD_TIME_MS });
     await handler(events.apiGatewayV2({ headers: { 'x-correlation-id': 'corr-s3-1' } }) as never, context);
     output.restore();
     expect(received).toHaveLength(1);
@@ -289,7 +296,9 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
       });
       output = captureOutput();
       for (let i = 0; i < 2; i++) {
-        await expect(handler(events.apiGatewayV2() as never, lambdaContext())).resolves.toMatchObject({
+        await expect(
+          handler(events.apiGatewayV2() as never, lambdaContext({ remainingMs: UPLOAD_TIME_MS })),
+        ).resolves.toMatchObject({
           statusCode: 201,
           body: 'created',
         });
