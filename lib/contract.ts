@@ -156,3 +156,6 @@ export const LOG_SHIPPER_ENV = {
 
 /** Index prefix when none is configured. */
 export const DEFAULT_LOG_INDEX_PREFIX = 'lookout-logs';
+
+/** What a new API-key secret holds until someone puts the real key in; the shipper says so. */
+export const LOG_SHIPPER_API_KEY_PLACEHOLDER = 'REPLACE-WITH-API-KEY';

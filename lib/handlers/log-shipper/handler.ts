@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import type { LogShipperAuth } from '../../contract.js';
 import {
   DEFAULT_LOG_INDEX_PREFIX,
+  LOG_SHIPPER_API_KEY_PLACEHOLDER,
   LOG_SHIPPER_AUTHS,
   LOG_SHIPPER_ENV,
   LOG_SHIPPER_METRIC,
@@ -47,7 +48,7 @@ function secretApiKey(secretArn: string): () => Promise<string> {
       })
       .then((result) => {
         const value = result.SecretString?.trim();
-        if (!value || value.startsWith('REPLACE-WITH')) {
+        if (!value || value === LOG_SHIPPER_API_KEY_PLACEHOLDER) {
           throw new Error(`the API key secret ${secretArn} holds no API key yet; put the key in it`);
         }
         return value;

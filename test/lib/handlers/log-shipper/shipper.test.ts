@@ -9,6 +9,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as HandlerExports from '../../../../lib/handlers/log-shipper/handler.js';
+import { LOG_SHIPPER_API_KEY_PLACEHOLDER } from '../../../../lib/contract.js';
 import type { ShipSummary } from '../../../../lib/handlers/log-shipper/ship.js';
 import type { SqsStandIn } from '../../../../sandbox/aws/sqs.js';
 import { startSqsStandIn } from '../../../../sandbox/aws/sqs.js';
@@ -323,6 +324,19 @@ describe('time and trouble', () => {
     engine.authorize = () => false;
     const { error } = await invoke(shipper(), subscriptionEvent([{ id: eventId(), message: accessLine() }]));
     expect(error?.message).toMatch(/refused the index template lookout-logs \(401\)/);
+  });
+
+  it('says so when the API key secret still holds the placeholder LogShipping created', async () => {
+    const placeholderArn = `${SECRET_ARN}-placeholder`;
+    secrets.secrets.set(placeholderArn, LOG_SHIPPER_API_KEY_PLACEHOLDER);
+    const { error } = await invoke(
+      shipper({ LOOKOUT_LOGS_API_KEY_SECRET_ARN: placeholderArn }),
+      subscriptionEvent([{ id: eventId(), message: accessLine() }]),
+    );
+    expect(error?.message).toBe(
+      `the API key secret ${placeholderArn} holds no API key yet; put the key in it`,
+    );
+    expect(engine.requests).toEqual([]);
   });
 
   it('signs with SigV4 for an OpenSearch Service domain', async () => {
