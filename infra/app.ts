@@ -2,6 +2,7 @@
  * The CDK app: `npx cdk synth` / `npx cdk deploy`. Optional context:
  *   -c webhookSecretName=<existing secret>   use a Slack webhook secret you already have
  *   -c alertEmail=<address>                  e-mail for alarms about the alert path itself
+ *   -c logsEndpoint=<https://host:port>      Elasticsearch / OpenSearch endpoint the logs are shipped to
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -14,6 +15,7 @@ new LookoutDemoStack(app, 'LookoutDemo', {
   description: 'Lookout demo: orders service with logs, metrics, traces, alarms, dashboard and Slack alerts',
   ...optionalContext(app, 'webhookSecretName'),
   ...optionalContext(app, 'alertEmail'),
+  ...optionalContext(app, 'logsEndpoint'),
 });
 
 function optionalContext(scope: App, key: string): Record<string, string> {
