@@ -4,6 +4,7 @@
  *   -c alertEmail=<address>                  e-mail for alarms about the alert path itself
  *   -c demoFaults=true                       let requests inject latency and failures (the sandbox
  *                                            does; leave it off where others can reach the API)
+ *   -c logsEndpoint=<https://host:port>      Elasticsearch / OpenSearch endpoint the logs are shipped to
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -7,10 +7,11 @@ import type { LookoutDemoStackProps } from './demo-stack.js';
 
 export function demoPropsFromContext(
   scope: Construct,
-): Pick<LookoutDemoStackProps, 'webhookSecretName' | 'alertEmail' | 'demoFaults'> {
+): Pick<LookoutDemoStackProps, 'webhookSecretName' | 'alertEmail' | 'logsEndpoint' | 'demoFaults'> {
   return {
     ...optionalString(scope, 'webhookSecretName'),
     ...optionalString(scope, 'alertEmail'),
+    ...optionalString(scope, 'logsEndpoint'),
     demoFaults: flag(scope, 'demoFaults'),
   };
 }

@@ -18,7 +18,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BusinessWidget } from 'lookout/cdk';
-import { ALARM_DEFAULTS, ObservedFunction, ServiceMonitoring, SlackAlerts } from 'lookout/cdk';
+import {
+  ALARM_DEFAULTS,
+  LogDestination,
+  LogShipping,
+  ObservedFunction,
+  ServiceMonitoring,
+  SlackAlerts,
+} from 'lookout/cdk';
 
 /** The orders API's routes; API Gateway, the metrics and the dashboard all use these templates. */
 export const ORDERS_ROUTES = [
@@ -105,6 +112,11 @@ export interface LookoutDemoStackProps extends StackProps {
    * @default false
    */
   readonly demoFaults?: boolean;
+  /**
+   * The Elasticsearch / OpenSearch endpoint the functions' logs are shipped to; its API key goes in
+   * the secret LogShipping creates. Until the key is there the shipper ships nothing and says why.
+   */
+  readonly logsEndpoint?: string;
 }
 
 export class LookoutDemoStack extends Stack {
@@ -262,6 +274,13 @@ export class LookoutDemoStack extends Stack {
       removalPolicy,
     });
 
+    // Every observed function above, the notifier included.
+    const logShipping = new LogShipping(this, 'LogShipping', {
+      destination: LogDestination.endpoint(props.logsEndpoint ?? 'https://search.example.invalid:9243'),
+      alarmTopic: alerts.topic,
+      removalPolicy,
+    });
+
     const monitoring = new ServiceMonitoring(this, 'OrdersMonitoring', {
       serviceName: 'orders',
       alarmTopic: alerts.topic,
@@ -294,7 +313,7 @@ export class LookoutDemoStack extends Stack {
         },
       ],
       businessWidgets: ORDERS_BUSINESS_WIDGETS,
-      extraSections: [alerts.alertPath],
+      extraSections: [alerts.alertPath, logShipping],
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Orders API base URL', value: stage.url });
@@ -305,6 +324,10 @@ export class LookoutDemoStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic every alarm notifies',
       value: alerts.topic.topicArn,
+    });
+    new CfnOutput(this, 'LogsApiKeySecretArn', {
+      description: 'Secrets Manager secret to put the log search engine API key in',
+      value: logShipping.apiKeySecret!.secretArn,
     });
     new CfnOutput(this, 'WebhookSecretName', {
       description: 'Secrets Manager secret to put the Slack webhook URL in',

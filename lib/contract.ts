@@ -157,3 +157,38 @@ export function readErrorBudgetNote(description: string | undefined): ErrorBudge
   const match = new RegExp(pattern).exec(description ?? '');
   return match ? { slo: match[1]!, burn: match[2]!, budget: match[3]! } : undefined;
 }
+
+/*
+ * Log shipping: set by the `LogShipping` construct, read by the log shipper it deploys.
+ */
+
+/** The log shipper's metrics, by [service]. */
+export const LOG_SHIPPER_METRIC = {
+  shipped: 'LogsShipped',
+  failed: 'LogsFailed',
+  skipped: 'LogsSkipped',
+  retries: 'LogShippingRetries',
+} as const;
+
+/** How the shipper signs its requests: SigV4 for an OpenSearch Service domain or Serverless collection, or an API key. */
+export const LOG_SHIPPER_AUTHS = ['aws-es', 'aws-aoss', 'api-key'] as const;
+export type LogShipperAuth = (typeof LOG_SHIPPER_AUTHS)[number];
+
+export const LOG_SHIPPER_ENV = {
+  /** Base URL of the search engine, `https://host[:port]`. */
+  endpoint: 'LOOKOUT_LOGS_ENDPOINT',
+  /** One of LOG_SHIPPER_AUTHS. */
+  auth: 'LOOKOUT_LOGS_AUTH',
+  /** Secrets Manager secret holding the API key (for `api-key`). */
+  apiKeySecretArn: 'LOOKOUT_LOGS_API_KEY_SECRET_ARN',
+  /** Indexes are `<prefix>-<service>-<yyyy.mm.dd>`; the index template covers `<prefix>-*`. */
+  indexPrefix: 'LOOKOUT_LOGS_INDEX_PREFIX',
+  /** SQS queue that receives what cannot be indexed, with the reason. */
+  deadLetterQueueUrl: 'LOOKOUT_LOGS_DEAD_LETTER_QUEUE_URL',
+} as const;
+
+/** Index prefix when none is configured. */
+export const DEFAULT_LOG_INDEX_PREFIX = 'lookout-logs';
+
+/** What a new API-key secret holds until someone puts the real key in; the shipper says so. */
+export const LOG_SHIPPER_API_KEY_PLACEHOLDER = 'REPLACE-WITH-API-KEY';

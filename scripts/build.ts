@@ -16,6 +16,7 @@ const at = (path: string) => `${root}${path}`;
 /** Every function a construct deploys, by asset name: its handler source. */
 const ASSETS: Record<LookoutAsset, string> = {
   'slack-notifier': 'lib/handlers/slack-notifier/handler.ts',
+  'log-shipper': 'lib/handlers/log-shipper/handler.ts',
 };
 
 rmSync(at('dist'), { recursive: true, force: true });

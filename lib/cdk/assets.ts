@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The functions that ship prebuilt. */
-export type LookoutAsset = 'slack-notifier';
+export type LookoutAsset = 'slack-notifier' | 'log-shipper';
 
 /** The package root: the nearest folder above this module holding a package.json. */
 function packageRoot(): string {

@@ -98,3 +98,9 @@ export { AlarmTopic } from './alerts/alarm-topic.js';
 export type { AlarmTopicProps } from './alerts/alarm-topic.js';
 export { AlertPathMonitoring } from './alerts/alert-path-monitoring.js';
 export type { AlertPathAlarms, AlertPathMonitoringProps } from './alerts/alert-path-monitoring.js';
+
+export { LogShipping, LOG_SHIPPING_ALARM_DEFAULTS } from './log-shipping/log-shipping.js';
+export type { LogShippingAlarms, LogShippingProps } from './log-shipping/log-shipping.js';
+export { LogDestination } from './log-shipping/log-destination.js';
+export type { BoundLogDestination, ServerlessCollectionAttributes } from './log-shipping/log-destination.js';
+export { LOG_SHIPPER_METRIC, DEFAULT_LOG_INDEX_PREFIX } from '../contract.js';

@@ -329,7 +329,8 @@ function profilingEnvironment(profiling: ObservedFunctionProfiling, prefix: stri
  * A resolved CloudFormation value written the way cdk-nag names it in a finding
  * (`<Bucket1234.Arn>/profiles/*`), so that an acknowledgement matches the finding exactly.
  */
-function flatReference(node: unknown): string {
+/** A CloudFormation value as cdk-nag names it in a finding (`<Logical.Arn>/prefix*`). */
+export function flatReference(node: unknown): string {
   if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
   if (typeof node !== 'object' || node === null) return String(node ?? '');
   const value = node as Record<string, unknown>;

@@ -4,7 +4,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { ObservedFunction, ServiceMonitoring, SlackAlerts } from '../../lib/cdk/index.js';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
+import {
+  LogDestination,
+  LogShipping,
+  ObservedFunction,
+  ServiceMonitoring,
+  SlackAlerts,
+} from '../../lib/cdk/index.js';
 import { FIXTURE_ENTRY, NO_BUNDLING } from './support/template.js';
 
 /** Every acknowledgement in the tree: rule id (without the annotation:: prefix), where, why. */
@@ -128,5 +136,56 @@ describe('cdk-nag AwsSolutions on a profiling ObservedFunction', () => {
         'Profiled/PlainRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::lookout-profiles/profiles/*]',
       ].sort(),
     );
+  });
+});
+
+describe('cdk-nag AwsSolutions on LogShipping, to each kind of destination', () => {
+  const app = new App({ context: NO_BUNDLING });
+  const stack = new Stack(app, 'Shipping');
+  new ObservedFunction(stack, 'Api', { entry: FIXTURE_ENTRY, serviceName: 'orders' });
+  const alerts = new SlackAlerts(stack, 'Alerts');
+  new LogShipping(stack, 'ToDomain', {
+    destination: LogDestination.openSearchDomain(
+      opensearch.Domain.fromDomainAttributes(stack, 'Domain', {
+        domainArn: 'arn:aws:es:eu-west-1:123456789012:domain/logs',
+        domainEndpoint: 'search-logs-abc.eu-west-1.es.amazonaws.com',
+      }),
+    ),
+    alarmTopic: alerts.topic,
+  });
+  new LogShipping(stack, 'ToEndpoint', {
+    destination: LogDestination.endpoint('https://logs.example.com:9243'),
+    alarmTopic: alerts.topic,
+  });
+  new LogShipping(stack, 'ToCollection', {
+    destination: LogDestination.openSearchServerless(
+      new aoss.CfnCollection(stack, 'Collection', { name: 'shop-logs', type: 'SEARCH' }),
+    ),
+    alarmTopic: alerts.topic,
+  });
+
+  it('reports no violation', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('acknowledges the dead-letter queues, the placeholder secret, X-Ray and the log indexes, nothing broader', () => {
+    const acks = acknowledgements(app).filter(
+      (a) => !a.path.startsWith('Shipping/Alerts') && !a.path.startsWith('Shipping/Api'),
+    );
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual(
+      [
+        'Shipping/ToCollection/DeadLetterQueue AwsSolutions-SQS3',
+        'Shipping/ToCollection/ShipperRole AwsSolutions-IAM5[Resource::*]',
+        'Shipping/ToDomain/DeadLetterQueue AwsSolutions-SQS3',
+        'Shipping/ToDomain/ShipperRole AwsSolutions-IAM5[Resource::*]',
+        'Shipping/ToDomain/ShipperRole AwsSolutions-IAM5[Resource::arn:aws:es:eu-west-1:123456789012:domain/logs/lookout-logs-*]',
+        'Shipping/ToEndpoint/ApiKeySecret AwsSolutions-SMG4',
+        'Shipping/ToEndpoint/DeadLetterQueue AwsSolutions-SQS3',
+        'Shipping/ToEndpoint/ShipperRole AwsSolutions-IAM5[Resource::*]',
+      ].sort(),
+    );
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(60);
   });
 });

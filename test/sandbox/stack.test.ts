@@ -22,10 +22,11 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('readStack on the demo stack', () => {
-  it('finds the four functions with their bundles, memory, timeout and resolved environment', () => {
+  it('finds the five functions with their bundles, memory, timeout and resolved environment', () => {
     expect(stack.functions.map((fn) => fn.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'AlertsNotifier',
       'HealthCheck',
+      'LogShippingShipper',
       'OrderWorker',
       'OrdersApi',
     ]);
@@ -49,7 +50,7 @@ describe('readStack on the demo stack', () => {
       string,
       { Type: string; Properties?: { ServiceToken?: { 'Fn::GetAtt': string[] } } },
     ][];
-    expect(resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5);
+    expect(resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function')).toHaveLength(6);
     const [, autoDelete] = resources.find(([, r]) => r.Type === 'Custom::S3AutoDeleteObjects')!;
     const handler = autoDelete.Properties!.ServiceToken!['Fn::GetAtt'][0]!;
     expect(stack.functions.map((fn) => fn.logicalId)).not.toContain(handler);

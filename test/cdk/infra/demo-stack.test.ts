@@ -243,14 +243,16 @@ describe('demo stack: the orders service', () => {
     expect(tableActions(checkId)).toEqual([]);
   });
 
-  it('outputs the API URL, dashboard URL, alarm topic ARN and secret name', () => {
+  it('outputs the API URL, dashboard URL, alarm topic ARN and secret names', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
       'DashboardUrl',
+      'LogsApiKeySecretArn',
       'WebhookSecretName',
     ]);
+    expect(outputs.LogsApiKeySecretArn!.Value).toEqual({ Ref: idOf('LogShipping/ApiKeySecret') });
     expect(renderValue(outputs.ApiUrl!.Value)).toBe(
       `https://\${${httpApiId}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/`,
     );
@@ -292,7 +294,7 @@ describe('demo stack: CPU profiles', () => {
 
   it('bundles the profiler into the orders API and into no other function', () => {
     const withProfiler = appFunctions().map(([id, fn]) => [id, bundleOf(fn).includes(PROFILER_MARKER)]);
-    expect(withProfiler).toHaveLength(4);
+    expect(withProfiler).toHaveLength(5);
     expect(withProfiler.filter(([, has]) => has)).toEqual([[apiFnId, true]]);
   });
 
@@ -383,8 +385,22 @@ describe('demo stack: alarms and dashboard', () => {
         'LookoutDemo-alert-path-UndeliveredAlerts',
         'LookoutDemo-alert-path-AlarmTopicDeliveryFailures',
         ...sloWindowAlarms,
+        'LookoutDemo-log-shipping-ShippingFailed',
+        'LookoutDemo-log-shipping-ShipperErrors',
+        'LookoutDemo-log-shipping-LostBatches',
       ].sort(),
     );
+  });
+
+  it("ships every function's logs, the notifier's included, to the log shipper and never its own", () => {
+    const shipper = idOf('LogShipping/Shipper');
+    const filters = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties);
+    expect(filters.map((f) => renderValue(f.LogGroupName)).sort()).toEqual(
+      ['OrdersApi', 'OrderWorker', 'HealthCheck', 'Alerts/Notifier']
+        .map((fn) => `\${${idOf(`${fn}LogGroup`)}}`)
+        .sort(),
+    );
+    for (const filter of filters) expect(filter.DestinationArn).toEqual({ 'Fn::GetAtt': [shipper, 'Arn'] });
   });
 
   it('sends service alarms to the alarm topic and alert-path alarms to the independent topic', () => {
@@ -502,7 +518,7 @@ describe('demo stack: checks and bundles', () => {
     .map((name) => join(outdir, name));
 
   it('builds one bundle per function', () => {
-    expect(bundles).toHaveLength(4);
+    expect(bundles).toHaveLength(5);
     const keys = appFunctions().map(([, r]) =>
       String((r.Properties.Code as { S3Key: string }).S3Key).replace('.zip', ''),
     );
@@ -512,9 +528,10 @@ describe('demo stack: checks and bundles', () => {
   it.each(['index.mjs', 'index.mjs.map'])(
     'keeps aws-cdk-lib, constructs and lib/cdk out of every %s',
     (file) => {
-      // The demo's three functions are bundled at synth, with maps; the notifier ships prebuilt, without.
+      // The demo's three functions are bundled at synth, with maps; the notifier and the log shipper
+      // ship prebuilt, without.
       const withFile = bundles.filter((dir) => existsSync(join(dir, file)));
-      expect(withFile).toHaveLength(file.endsWith('.map') ? 3 : 4);
+      expect(withFile).toHaveLength(file.endsWith('.map') ? 3 : 5);
       for (const dir of withFile) {
         const text = readFileSync(join(dir, file), 'utf8');
         expect({
