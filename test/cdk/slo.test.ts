@@ -249,7 +249,10 @@ describe('SLO validation at synth', () => {
     expect(() => synth([{ ...LATENCY, thresholdMs: 0 }])).toThrow(/thresholdMs must be a positive number/);
     expect(attempt({ name: 'a · b' })).toThrow(/name must be 1 to 64/);
     expect(() => synth([AVAILABILITY, AVAILABILITY])).toThrow(
-      /SLO names must be unique; repeated: availability/,
+      /SLO names must differ.*; repeated: availability/,
+    );
+    expect(() => synth([AVAILABILITY, { ...LATENCY, name: 'Availability' }])).toThrow(
+      /SLO names must differ in their letters and digits.*repeated: Availability/,
     );
   });
 });

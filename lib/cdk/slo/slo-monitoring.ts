@@ -69,10 +69,14 @@ export class SloMonitoring extends Construct implements MonitoringSection {
     this.title = `Service level objectives (${props.serviceName})`;
     this.metrics = new LookoutMetricFactory(props.namespace, props.serviceName);
     const resolved = props.objectives.map(validateObjective);
-    const names = resolved.map((o) => o.slo.name);
-    const repeated = names.filter((name, index) => names.indexOf(name) !== index);
-    if (repeated.length > 0)
-      throw new Error(`SLO names must be unique; repeated: ${[...new Set(repeated)].join(', ')}`);
+    // Alarm names are built from the name's letters and digits, so "a b" and "a-b" would collide.
+    const ids = resolved.map((o) => constructIdOf(o.slo.name));
+    const repeated = resolved.filter((_, index) => ids.indexOf(ids[index]!) !== index).map((o) => o.slo.name);
+    if (repeated.length > 0) {
+      throw new Error(
+        `SLO names must differ in their letters and digits (alarm names are made of them); repeated: ${[...new Set(repeated)].join(', ')}`,
+      );
+    }
 
     this.objectives = resolved.map((objective) => {
       const sloId = constructIdOf(objective.slo.name);
