@@ -59,18 +59,20 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   // The OAuth authorization `code` and many web APIs' `key`: secrets as query and form parameters,
   // too common as JSON fields to redact there.
   const parameterPatterns = own ? patterns : [...patterns, ' code ', ' key '];
-  const verdicts = new Map<string, boolean>();
-
-  const isSecretKey = (key: string): boolean => {
-    let verdict = verdicts.get(key);
-    if (verdict === undefined) {
-      verdict = matches(key, patterns);
-      if (verdicts.size < 10_000) verdicts.set(key, verdict);
-    }
-    return verdict;
+  /** Remembers verdicts (names repeat from one invocation to the next), for a bounded number of names. */
+  const remembered = (list: string[]) => {
+    const verdicts = new Map<string, boolean>();
+    return (key: string): boolean => {
+      let verdict = verdicts.get(key);
+      if (verdict === undefined) {
+        verdict = matches(key, list);
+        if (verdicts.size < 10_000) verdicts.set(key, verdict);
+      }
+      return verdict;
+    };
   };
-
-  const isSecretParameter = (key: string): boolean => matches(key, parameterPatterns);
+  const isSecretKey = remembered(patterns);
+  const isSecretParameter = remembered(parameterPatterns);
 
   const replacer = (key: string, value: unknown): unknown =>
     key !== '' && value !== undefined && value !== null && isSecretKey(key) ? REDACTED : value;
