@@ -27,8 +27,9 @@ type HandlerModule = typeof HandlerExports;
 
 const CRITICAL_TOKEN = 'xCRITxTOKENx4242';
 const WARNING_TOKEN = 'xWARNxTOKENx1717';
+// Attempts time out before the 2 s slow answers, and well after a loaded machine answers a fast one.
 const FAST: Partial<DeliveryOptions> = {
-  attemptTimeoutMs: 400,
+  attemptTimeoutMs: 1500,
   maxAttempts: 3,
   baseBackoffMs: 20,
   maxBackoffMs: 60,
