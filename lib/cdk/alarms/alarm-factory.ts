@@ -114,6 +114,17 @@ export interface AlarmSpec {
   readonly notify?: boolean;
 }
 
+/** A count that should stay at zero: an alarm when it goes above the tuned threshold. */
+export interface CountCheck {
+  readonly id: string;
+  /** Undefined when the user turned the alarm off. */
+  readonly tuning: ResolvedTuning | undefined;
+  readonly metric: cw.IMetric;
+  /** What the alarm going off means, given its window in words ("in 2 of 3 minutes"). */
+  readonly meaning: (window: string) => string;
+  readonly firstStep: string;
+}
+
 /** An alarm together with the severity it was created with. */
 export interface LookoutAlarm {
   readonly alarm: cw.Alarm;
@@ -157,6 +168,25 @@ export class AlarmFactory {
     });
     this.wire(alarm, tuning.severity, spec.notify ?? true);
     return { alarm, severity: tuning.severity };
+  }
+
+  /** An alarm per check that is not turned off; missing data (no failures reported) is fine. */
+  createCountAlarms(scope: Construct, checks: readonly CountCheck[]): LookoutAlarm[] {
+    return checks.flatMap(({ tuning, ...check }) =>
+      tuning
+        ? [
+            this.create(scope, {
+              id: check.id,
+              metric: check.metric,
+              comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+              treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+              tuning,
+              meaning: check.meaning(describeWindow(tuning)),
+              firstStep: check.firstStep,
+            }),
+          ]
+        : [],
+    );
   }
 
   /** One alarm that is in ALARM while any of `alarms` is. */

@@ -1,9 +1,9 @@
-import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmFactory, AlarmTuning, LookoutAlarm } from '../alarms/alarm-factory.js';
-import { describeWindow, tune } from '../alarms/alarm-factory.js';
+import { tune } from '../alarms/alarm-factory.js';
 import { ALARM_DEFAULTS } from '../alarms/defaults.js';
 import { graph } from '../dashboard/widgets.js';
 import { LambdaMetricFactory } from '../metrics/lambda-metric-factory.js';
@@ -104,20 +104,7 @@ export class AlertPathMonitoring extends Construct implements MonitoringSection 
           "check the notifier's resource policy and that the function still exists; SNS delivery logs show the reason.",
       },
     ];
-    for (const check of checks) {
-      if (!check.tuning) continue;
-      this.alarms.push(
-        props.alarmFactory.create(this, {
-          id: check.id,
-          metric: check.metric,
-          comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-          tuning: check.tuning,
-          meaning: check.meaning(describeWindow(check.tuning)),
-          firstStep: check.firstStep,
-        }),
-      );
-    }
+    this.alarms.push(...props.alarmFactory.createCountAlarms(this, checks));
   }
 
   widgetRows(): cw.IWidget[][] {

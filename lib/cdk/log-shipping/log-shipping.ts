@@ -1,5 +1,5 @@
 import { Duration, Names, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
-import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmTuning, LookoutAlarm, ResolvedTuning } from '../alarms/alarm-factory.js';
-import { AlarmFactory, describeWindow, tune } from '../alarms/alarm-factory.js';
+import { AlarmFactory, tune } from '../alarms/alarm-factory.js';
 import { assetDirectory } from '../assets.js';
 import { graph } from '../dashboard/widgets.js';
 import { LambdaMetricFactory } from '../metrics/lambda-metric-factory.js';
@@ -235,20 +235,7 @@ export class LogShipping extends Construct implements MonitoringSection {
           'check the queue exists and the shipper role may send to it; those logs remain in CloudWatch Logs.',
       },
     ];
-    for (const check of checks) {
-      if (!check.tuning) continue;
-      this.alarms.push(
-        factory.create(this, {
-          id: check.id,
-          metric: check.metric,
-          comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-          tuning: check.tuning,
-          meaning: check.meaning(describeWindow(check.tuning)),
-          firstStep: check.firstStep,
-        }),
-      );
-    }
+    this.alarms.push(...factory.createCountAlarms(this, checks));
   }
 
   private createApiKeySecret(removalPolicy: RemovalPolicy): secretsmanager.Secret {
