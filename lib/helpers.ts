@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { DbQueryStatus } from './contract.js';
 import { CACHE_METRIC, DB_METRIC, DIMENSION, HEALTH_CHECK_METRIC } from './contract.js';
 import { awaitInstrumentation, currentInstance, runningQueries } from './current.js';
+import { round } from './metrics/runtime.js';
 import type { Dimensions, Unit } from './metrics/sink.js';
 import { guard } from './observability.js';
 import { reportFailure } from './report.js';
@@ -81,7 +82,7 @@ export async function timeDbQuery<T>(operation: string, table: string, fn: () =>
   const startedAt = performance.now();
   const finish = (status: DbQueryStatus) => {
     if (!runningQueries.delete(timedOut)) return;
-    const latency = Math.round((performance.now() - startedAt) * 100) / 100;
+    const latency = round(performance.now() - startedAt);
     const dims = { [DIMENSION.operation]: operation, [DIMENSION.table]: table, [DIMENSION.status]: status };
     const rollups = [[], [DIMENSION.status]];
     record(DB_METRIC.queries, 'Count', 1, dims, rollups);
