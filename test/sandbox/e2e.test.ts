@@ -48,6 +48,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** Awaited later: a rejection before then is not reported as unhandled, and still throws when awaited. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();
@@ -108,6 +114,48 @@ test('npm start -- --ci: alarms fire and resolve, Slack gets them, and the dashb
         throw new Error(`${error.message}\nconnection: ${status}\n${pageLog.join('\n')}`);
       });
 
+    // Profiles are watched from now on, on the API and on the page at once: the first slow one comes
+    // early in the latency spike, and its download is checked the moment it is listed, while the
+    // sandbox is surely up (it exits once the alarms have settled after the spike).
+    const profiles = page.getByRole('region', { name: 'CPU profiles' });
+    const listedProfile = settledLater(
+      until(
+        'a profile of a slow request, with the correlation id the profiler logged',
+        async () => {
+          const listed = (await (await fetch(`${consoleUrl}/api/profiles`)).json()) as ListedProfile[];
+          const slow = listed.find((profile) => profile.reason === 'slow' && profile.correlationId);
+          if (!slow) return undefined;
+          const download = await fetch(`${consoleUrl}${slow.url}`);
+          return {
+            slow,
+            status: download.status,
+            type: download.headers.get('content-type'),
+            disposition: download.headers.get('content-disposition'),
+            body: await download.text(),
+          };
+        },
+        240_000,
+      ),
+    );
+    const offeredProfile = settledLater(
+      until(
+        'a slow profile offered for download on the page',
+        async () => {
+          const row = profiles
+            .locator('[data-testid="profile-row"][data-reason="slow"]')
+            .filter({ has: page.getByTestId('profile-correlation-link') })
+            .first();
+          if ((await row.count()) === 0) return undefined;
+          const href = await row.getByTestId('profile-download').getAttribute('href');
+          if (!href) return undefined;
+          const download = await fetch(`${consoleUrl}${href}`);
+          const correlation = await row.getByTestId('profile-correlation-link').textContent();
+          return { href, status: download.status, correlation };
+        },
+        240_000,
+      ),
+    );
+
     // The error burst puts the error-rate alarm in ALARM, and the live page shows it.
     const alarms = page.getByRole('region', { name: 'Alarms' });
     await until(
@@ -138,20 +186,11 @@ test('npm start -- --ci: alarms fire and resolve, Slack gets them, and the dashb
     await page.screenshot({ path: '/tmp/lookout-sandbox-e2e.png', fullPage: false });
 
     // The latency spike (1500 ms a request) runs past the orders API's profiling threshold.
-    const slow = await until(
-      'a profile of a slow request, with the correlation id the profiler logged',
-      async () => {
-        const listed = (await (await fetch(`${consoleUrl}/api/profiles`)).json()) as ListedProfile[];
-        return listed.find((profile) => profile.reason === 'slow' && profile.correlationId);
-      },
-      180_000,
-    );
+    const { slow, status, type, disposition, body } = await listedProfile;
     expect(slow.correlationId).toMatch(/^traffic-/);
-    const download = await fetch(`${consoleUrl}${slow.url}`);
-    expect(download.status).toBe(200);
-    expect(download.headers.get('content-type')).toBe('application/json');
-    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.cpuprofile"$/);
-    const body = await download.text();
+    expect(status).toBe(200);
+    expect(type).toBe('application/json');
+    expect(disposition).toMatch(/^attachment; filename=".+\.cpuprofile"$/);
     expect(body.length).toBe(slow.bytes);
     const profile = JSON.parse(body) as {
       nodes: unknown;
@@ -167,13 +206,11 @@ test('npm start -- --ci: alarms fire and resolve, Slack gets them, and the dashb
       ordered: Number(profile.endTime) > Number(profile.startTime),
     }).toEqual({ nodes: true, samples: true, startTime: 'number', endTime: 'number', ordered: true });
 
-    const profiles = page.getByRole('region', { name: 'CPU profiles' });
-    await until(
-      'the profile offered for download on the page',
-      async () => ((await profiles.locator(`a[href="${slow.url}"]`).count()) > 0 ? true : undefined),
-      20_000,
-    );
-    expect(await profiles.getByTestId('profile-row').count()).toBeGreaterThanOrEqual(1);
+    // The page lists it too, with a working download link and the correlation id.
+    const offered = await offeredProfile;
+    expect(offered.href).toMatch(/^\/api\/profiles\/[^/]+\/[^/]+\.cpuprofile$/);
+    expect(offered.status).toBe(200);
+    expect(offered.correlation).toMatch(/^traffic-/);
     await browser.close();
     browser = undefined;
 
