@@ -52,6 +52,10 @@ export interface SandboxOptions {
   slackWebhookUrl?: string;
   /** Reuse an already synthesized cloud assembly instead of running `cdk synth`. */
   cdkOut?: string;
+  /** The CDK app command, instead of `cdk.json`'s `app`. */
+  app?: string;
+  /** Which stack to run, when the app has several. */
+  stack?: string;
   /** CDK context for `cdk synth` (`-c key=value`), e.g. what lets the demo inject faults. */
   context?: Record<string, string>;
   /** Progress messages. */
@@ -112,10 +116,10 @@ export class Sandbox {
     const cdkOut = options.cdkOut ?? join(stateDir, 'cdk.out');
     if (!options.cdkOut) {
       log('synthesizing the CDK app (the same stack `cdk deploy` deploys)…');
-      await synthesize(options.projectRoot, cdkOut, options.context);
+      await synthesize(options.projectRoot, cdkOut, options.context, options.app);
     }
     await protectAssets(cdkOut);
-    const stack = readStack(cdkOut);
+    const stack = readStack(cdkOut, options.stack);
     for (const problem of stack.alarmProblems)
       log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
     for (const problem of stack.dashboardProblems)

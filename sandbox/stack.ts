@@ -90,15 +90,29 @@ export class SynthError extends Error {
   override name = 'SynthError';
 }
 
-/** Runs `cdk synth` for the project's CDK app into `outdir`, offline, with `-c key=value` for each context entry. */
+/**
+ * Runs `cdk synth` for the project's CDK app (`cdk.json`'s `app`, or `app` when given) into
+ * `outdir`, offline, with `-c key=value` for each context entry. The project's own CDK CLI runs it,
+ * so that its `cdk.json` and `cdk.context.json` apply exactly as they do for `cdk deploy`.
+ */
 export async function synthesize(
   projectRoot: string,
   outdir: string,
   context: Record<string, string> = {},
+  app?: string,
 ): Promise<void> {
   const cli = join(projectRoot, 'node_modules', '.bin', 'cdk');
-  if (!existsSync(cli)) throw new SynthError(`the CDK CLI is missing (${cli}); run npm install`);
+  if (!existsSync(cli)) {
+    throw new SynthError(
+      `the CDK CLI is not installed in ${projectRoot} (npm install --save-dev aws-cdk), or pass --cdk-out DIR with an app you synthesized`,
+    );
+  }
+  if (!app && !existsSync(join(projectRoot, 'cdk.json')))
+    throw new SynthError(
+      `no cdk.json in ${projectRoot}: run in your CDK app's folder, or pass --app "<command>"`,
+    );
   const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+  if (app) contextArgs.push('--app', app);
   const output: string[] = [];
   const code = await new Promise<number | null>((done, fail) => {
     const child = spawn(cli, ['synth', '--no-notices', '-q', '-o', outdir, ...contextArgs], {
@@ -127,17 +141,29 @@ export async function protectAssets(cdkOut: string): Promise<void> {
   }
 }
 
-/** Reads the one stack of a synthesized cloud assembly. */
-export function readStack(cdkOut: string): SandboxStack {
-  const templates = readdirSync(cdkOut).filter((name) => name.endsWith('.template.json'));
-  if (templates.length !== 1) {
+/** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
+export function readStack(cdkOut: string, stackName?: string): SandboxStack {
+  if (!existsSync(cdkOut)) throw new SynthError(`no cloud assembly at ${cdkOut}`);
+  const names = readdirSync(cdkOut)
+    .filter((name) => name.endsWith('.template.json'))
+    .map((name) => name.replace(/\.template\.json$/, ''));
+  if (names.length === 0) throw new SynthError(`no stack in ${cdkOut} (no *.template.json)`);
+  let chosen: string;
+  if (stackName !== undefined) {
+    if (!names.includes(stackName))
+      throw new SynthError(`no stack ${stackName} in ${cdkOut}; its stacks are: ${names.join(', ')}`);
+    chosen = stackName;
+  } else if (names.length > 1) {
     throw new SynthError(
-      `expected one stack in ${cdkOut}, found ${templates.length}: ${templates.join(', ')}`,
+      `the app has ${names.length} stacks (${names.join(', ')}); choose one with --stack NAME`,
     );
+  } else {
+    chosen = names[0]!;
   }
-  const stackName = templates[0]!.replace(/\.template\.json$/, '');
-  const template = JSON.parse(readFileSync(join(cdkOut, templates[0]!), 'utf8')) as CloudFormationTemplate;
-  return readTemplate(template, stackName, cdkOut);
+  const template = JSON.parse(
+    readFileSync(join(cdkOut, `${chosen}.template.json`), 'utf8'),
+  ) as CloudFormationTemplate;
+  return readTemplate(template, chosen, cdkOut);
 }
 
 export function readTemplate(

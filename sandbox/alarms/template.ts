@@ -11,7 +11,10 @@ import type { AlarmDefinition } from './types.js';
 /** The parts of a synthesized CloudFormation template the reader looks at. */
 export interface CloudFormationTemplate {
   Parameters?: Record<string, { Default?: unknown } | undefined>;
-  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> } | undefined>;
+  Resources?: Record<
+    string,
+    { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> } | undefined
+  >;
 }
 
 export interface TemplateOptions {

@@ -4,12 +4,13 @@
  *
  *   npm run traffic                       the sandbox started by `npm start` (read from .sandbox/state.json)
  *   npm run traffic -- --url https://…    another deployment (its demo mode must be on for the faults)
- *   --concurrency N   --compression N (phase lengths; default: the sandbox's)
+ *   --concurrency N   --compression N (how much faster than simulated minutes; default: the sandbox's)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { progressLine, runScenario, scenarioFor } from './scenario.js';
+import { phaseName, playPhases, progressLine } from '../scenario/play.js';
+import { phases as demoPhases } from './demo-scenario.js';
 
 const { values: args } = parseArgs({
   options: { url: { type: 'string' }, concurrency: { type: 'string' }, compression: { type: 'string' } },
@@ -30,12 +31,14 @@ try {
   process.exit(2);
 }
 
-const phases = scenarioFor(Number(args.compression ?? state.compression ?? 1));
+const compression = Number(args.compression ?? state.compression ?? 1);
+const concurrency = Number(args.concurrency ?? 3);
+const phases = demoPhases.map((phase) => ({ ...phase, concurrency }));
 process.stdout.write(
-  `Sending traffic to ${url}: ${phases.map((p) => `${p.name} ${p.seconds}s`).join(', ')}\n`,
+  `Sending traffic to ${url}: ${phases.map((p, i) => `${phaseName(p, i)} ${Math.round((p.minutes * 60) / compression)}s`).join(', ')}\n`,
 );
-const stats = await runScenario(url, phases, {
-  concurrency: Number(args.concurrency ?? 3),
+const stats = await playPhases(url, phases, {
+  compression,
   onProgress: (progress) =>
     process.stdout.isTTY ? process.stdout.write(`\r${progressLine(progress)}\x1b[K`) : undefined,
 });

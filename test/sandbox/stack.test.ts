@@ -109,15 +109,24 @@ describe('readStack on the demo stack', () => {
 });
 
 describe('clear failures', () => {
-  it('refuses a folder without exactly one stack', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'lookout-empty-'));
-    expect(() => readStack(empty)).toThrow(/expected one stack in .*found 0/);
-    rmSync(empty, { recursive: true, force: true });
+  it('refuses a folder without a stack, and asks which one when there are several', () => {
+    const assembly = mkdtempSync(join(tmpdir(), 'lookout-assembly-'));
+    expect(() => readStack(assembly)).toThrow(/no stack in .*no \*\.template\.json/);
+    expect(() => readStack(join(assembly, 'missing'))).toThrow(/no cloud assembly at/);
+    const template = JSON.stringify({ Resources: {} });
+    writeFileSync(join(assembly, 'Api.template.json'), template);
+    writeFileSync(join(assembly, 'Jobs.template.json'), template);
+    expect(() => readStack(assembly)).toThrow(/2 stacks \(Api, Jobs\); choose one with --stack NAME/);
+    expect(readStack(assembly, 'Jobs').stackName).toBe('Jobs');
+    expect(() => readStack(assembly, 'Web')).toThrow(/no stack Web in .*its stacks are: Api, Jobs/);
+    rmSync(assembly, { recursive: true, force: true });
   });
 
   it('says when the CDK CLI is missing, and shows what a failed synth printed', async () => {
     const project = mkdtempSync(join(tmpdir(), 'lookout-project-'));
-    await expect(synthesize(project, join(project, 'out'))).rejects.toThrow(/CDK CLI is missing/);
+    await expect(synthesize(project, join(project, 'out'))).rejects.toThrow(
+      /CDK CLI is not installed in .*npm install --save-dev aws-cdk/,
+    );
     // A project whose CDK app fails at once, run by the real CLI.
     mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
     symlinkSync(
@@ -151,6 +160,15 @@ describe('clear failures', () => {
     await expect(synthesize(project, join(project, 'out'))).rejects.toThrow(/demoFaults=undefined/);
     await expect(synthesize(project, join(project, 'out'), { demoFaults: 'true' })).rejects.toThrow(
       /demoFaults="true"/,
+    );
+    // --app replaces cdk.json's app, as it does for the CDK CLI.
+    writeFileSync(join(project, 'other.cjs'), `console.error('the other app ran'); process.exit(3)`);
+    await expect(
+      synthesize(project, join(project, 'out'), {}, `"${process.execPath}" other.cjs`),
+    ).rejects.toThrow(/the other app ran/);
+    rmSync(join(project, 'cdk.json'));
+    await expect(synthesize(project, join(project, 'out'))).rejects.toThrow(
+      /no cdk.json in .*pass --app "<command>"/,
     );
     rmSync(project, { recursive: true, force: true });
   }, 60_000);

@@ -1,0 +1,240 @@
+/**
+ * `lookout sandbox`: a CDK app's stack on this machine, no AWS account needed. Run it in the app's
+ * folder; it synthesizes the app, runs its functions, alarms, dashboard and Slack path on loopback,
+ * and, given a scenario, sends its traffic and checks what should follow.
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Sandbox } from './sandbox.js';
+import { checkExpectations, resolveExpectations } from './scenario/expectations.js';
+import type { KnownAlarm, ResolvedExpectation } from './scenario/expectations.js';
+import type { Scenario } from './scenario/format.js';
+import { loadScenario, ScenarioError } from './scenario/format.js';
+import { playPhases, phaseName, progressLine } from './scenario/play.js';
+import type { PlayProgress } from './scenario/play.js';
+import type { SandboxStack } from './stack.js';
+import { SynthError } from './stack.js';
+import { summarize } from './summary.js';
+
+const USAGE = `Usage: lookout sandbox [options]
+
+Runs the CDK app in this folder on this machine: its functions, alarms, dashboard and Slack alerts.
+
+  --app "<command>"    the CDK app to synthesize (default: cdk.json's "app")
+  --cdk-out DIR        run an already synthesized cloud assembly instead
+  --stack NAME         which stack, when the app has several
+  -c, --context K=V    CDK context for the synth (repeatable), as with cdk synth
+  --scenario FILE      traffic to send and what must follow (JSON, YAML or a module)
+  --ci                 play the scenario once, headless; exit 0 only if its expectations held
+  --no-traffic         run the stack without playing the scenario
+  --port N             the console (dashboard) port (default 3000; with --ci any free port)
+  --api-port N         the first API's port (default 3001; with --ci any free port)
+  --compression N      simulated seconds per real second (default 20, or the scenario's; --ci 30)
+  -h, --help           this help
+`;
+
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+class UsageError extends Error {}
+
+function options(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      app: { type: 'string' },
+      'cdk-out': { type: 'string' },
+      stack: { type: 'string' },
+      context: { type: 'string', short: 'c', multiple: true, default: [] },
+      scenario: { type: 'string' },
+      ci: { type: 'boolean', default: false },
+      'no-traffic': { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'api-port': { type: 'string' },
+      compression: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (positionals.length > 0 && positionals[0] !== 'sandbox')
+    throw new UsageError(`unknown command "${positionals[0]}"; the command is: lookout sandbox`);
+  if (values.app && values['cdk-out']) throw new UsageError('--app and --cdk-out are alternatives: pass one');
+  if (values.ci && !values.scenario) throw new UsageError('--ci plays a scenario: pass --scenario FILE');
+  const context: Record<string, string> = {};
+  for (const entry of values.context) {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new UsageError(`--context takes key=value, not "${entry}"`);
+    context[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  const number = (name: 'port' | 'api-port' | 'compression', min: number, max: number) => {
+    const text = values[name];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not "${text}"`);
+    return value;
+  };
+  return {
+    ...values,
+    context,
+    port: number('port', 0, 65535),
+    apiPort: number('api-port', 0, 65535),
+    compression: number('compression', 1, 600),
+  };
+}
+
+/** The stack's alarms as a scenario names them: name, logical id, construct path. */
+function knownAlarms(stack: SandboxStack): KnownAlarm[] {
+  return stack.alarms.map((alarm) => {
+    const metadata = alarm.logicalId ? stack.template.Resources?.[alarm.logicalId]?.Metadata : undefined;
+    const path = metadata?.['aws:cdk:path'];
+    return {
+      name: alarm.name,
+      ...(alarm.logicalId ? { logicalId: alarm.logicalId } : {}),
+      ...(typeof path === 'string' ? { path: path.replace(/\/Resource$/, '') } : {}),
+    };
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = options(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    say(USAGE);
+    return 0;
+  }
+  const projectRoot = process.cwd();
+  let scenario: Scenario | undefined;
+  try {
+    scenario = args.scenario ? await loadScenario(args.scenario, projectRoot) : undefined;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const compression = args.compression ?? scenario?.compression ?? (args.ci ? 30 : 20);
+
+  let sandbox: Sandbox | undefined;
+  const stopped = new AbortController();
+  const stop = async (code: number) => {
+    stopped.abort();
+    await sandbox?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(130));
+  process.on('SIGTERM', () => void stop(143));
+
+  const startedAt = Date.now();
+  try {
+    sandbox = await Sandbox.start({
+      projectRoot,
+      consolePort: args.port ?? (args.ci ? 0 : 3000),
+      apiPort: args.apiPort ?? (args.ci ? 0 : 3001),
+      compression,
+      context: args.context,
+      ...(process.env.SLACK_WEBHOOK_URL ? { slackWebhookUrl: process.env.SLACK_WEBHOOK_URL } : {}),
+      ...(args['cdk-out'] ? { cdkOut: resolve(projectRoot, args['cdk-out']) } : {}),
+      ...(args.app ? { app: args.app } : {}),
+      ...(args.stack ? { stack: args.stack } : {}),
+      log: (message) => say(`  ${message}`),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`\nThe sandbox could not start: ${message}\n`);
+    await sandbox?.stop();
+    return error instanceof SynthError ? 2 : 1;
+  }
+
+  let expectations: ResolvedExpectation[] = [];
+  try {
+    expectations = resolveExpectations(scenario?.expect ?? [], knownAlarms(sandbox.stack));
+  } catch (error) {
+    process.stderr.write(`${args.scenario}: ${error instanceof Error ? error.message : String(error)}\n`);
+    await sandbox.stop();
+    return 2;
+  }
+
+  writeFileSync(
+    join(projectRoot, '.sandbox', 'state.json'),
+    `${JSON.stringify({ apiUrl: sandbox.apiUrl, consoleUrl: sandbox.consoleUrl, compression }, null, 2)}\n`,
+  );
+  const { stack } = sandbox;
+  say(
+    `\nLookout sandbox is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (time runs ${compression}× faster for metrics and alarms).`,
+  );
+  say(
+    `  stack       ${stack.stackName}: ${stack.functions.length} functions, ${stack.alarms.length} alarms, ${stack.dashboards.length} dashboards`,
+  );
+  say(`  dashboard   ${sandbox.consoleUrl}`);
+  if (stack.http) {
+    const routes = stack.http.routes;
+    const shown = routes.slice(0, 4).join(', ') + (routes.length > 4 ? `, … (${routes.length} routes)` : '');
+    say(`  API         ${sandbox.apiUrl}   ${stack.http.apiLogicalId}: ${shown}`);
+  }
+  say(
+    `  Slack       ${process.env.SLACK_WEBHOOK_URL ? 'your webhook (SLACK_WEBHOOK_URL)' : 'local, shown on the dashboard'}\n`,
+  );
+
+  const onProgress = process.stdout.isTTY
+    ? (progress: PlayProgress) => process.stdout.write(`\r${progressLine(progress)}\x1b[K`)
+    : undefined;
+  const observed = () => ({
+    alarmEvents: sandbox.alarmEvents,
+    slackTexts: sandbox.slackMessages().map((message) => JSON.stringify(message.payload)),
+  });
+  const play = async () => {
+    if (!sandbox.apiUrl)
+      throw new ScenarioError('the scenario sends requests, but the stack has no API the sandbox serves');
+    const stats = await playPhases(sandbox.apiUrl, scenario!.phases, {
+      compression,
+      signal: stopped.signal,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    if (onProgress) say('');
+    return stats;
+  };
+
+  try {
+    if (args.ci) {
+      const phases = scenario!.phases;
+      say(
+        `Playing the scenario once: ${phases.map((phase, index) => `${phaseName(phase, index)} ${phase.minutes} min`).join(', ')} (simulated)`,
+      );
+      const traffic = await play();
+      const settleBy = Date.now() + (scenario!.settleMinutes * 60_000) / compression;
+      while (
+        !checkExpectations(expectations, observed()).every((result) => result.held) &&
+        Date.now() < settleBy
+      ) {
+        await new Promise((done) => setTimeout(done, 1000));
+      }
+      const summary = await summarize(sandbox, {
+        traffic,
+        expectations: checkExpectations(expectations, observed()),
+      });
+      say(summary.text);
+      await sandbox.stop();
+      return summary.ok ? 0 : 1;
+    }
+    if (scenario && !args['no-traffic']) {
+      say('Playing the scenario over and over (Ctrl-C to stop). Watch the alarms fire and resolve.');
+      for (;;) {
+        const traffic = await play();
+        say(
+          (await summarize(sandbox, { traffic, expectations: checkExpectations(expectations, observed()) }))
+            .text,
+        );
+      }
+    }
+    say('No scenario playing: send your own requests. Ctrl-C to stop.');
+    return await new Promise<number>(() => {});
+  } catch (error) {
+    process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+    await sandbox.stop();
+    return 1;
+  }
+}
