@@ -35,6 +35,7 @@ Runs the CDK app in this folder on this machine: its functions, alarms, dashboar
 `;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 class UsageError extends Error {}
 
@@ -167,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     `\nLookout sandbox is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (time runs ${compression}× faster for metrics and alarms).`,
   );
   say(
-    `  stack       ${stack.stackName}: ${stack.functions.length} functions, ${stack.alarms.length} alarms, ${stack.dashboards.length} dashboards`,
+    `  stack       ${stack.stackName}: ${count(stack.functions.length, 'function')}, ${count(stack.alarms.length, 'alarm')}, ${count(stack.dashboards.length, 'dashboard')}`,
   );
   say(`  dashboard   ${sandbox.consoleUrl}`);
   if (stack.http) {

@@ -1,5 +1,6 @@
 /** Builds the container runtime (runtime.ts) into a plain ES module that any Node 24 can start. */
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,11 +8,14 @@ import { privateDirectory } from '../private-files.js';
 import { SANDBOX_STATE_DIR } from './bundle.js';
 
 const RUNTIME_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts');
+/** The runtime as the lookout-sandbox package ships it, built beside the bundled sandbox. */
+const PREBUILT_RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
 
 const built = new Map<string, Promise<string>>();
 
 /** Path of the built runtime, built once per process and folder. */
 export function buildRuntime(outDir: string = join(SANDBOX_STATE_DIR, 'runtime')): Promise<string> {
+  if (!existsSync(RUNTIME_SOURCE) && existsSync(PREBUILT_RUNTIME)) return Promise.resolve(PREBUILT_RUNTIME);
   let file = built.get(outDir);
   if (!file) {
     file = buildInto(outDir);

@@ -217,6 +217,8 @@ describe('the tarball', () => {
     );
     expect(outside).toEqual([]);
     expect(files.some((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toBe(false);
+    // The sandbox is its own package (lookout-sandbox), built beside this one.
+    expect(files.filter((file) => file.includes('sandbox-package'))).toEqual([]);
   });
 
   it('publishes cleanly (npm publish --dry-run)', () => {
@@ -267,6 +269,20 @@ describe('runtime-only install', () => {
       ).toEqual([]);
     },
     5 * MINUTES,
+  );
+
+  it(
+    'has the lookout command, which says how to add the sandbox when it is not installed',
+    async () => {
+      const runtime = await projectReady('runtime');
+      const attempt = await run('npx', ['lookout', 'sandbox', '--ci'], { cwd: runtime });
+      expect(attempt.status).toBe(2);
+      expect(attempt.stderr).toContain('npm install --save-dev lookout-sandbox');
+      const help = await run('npx', ['lookout', '--help'], { cwd: runtime });
+      expect(succeeded(help)).toBe('ok');
+      expect(help.stdout).toMatch(/^Usage: lookout sandbox/);
+    },
+    2 * MINUTES,
   );
 
   it(

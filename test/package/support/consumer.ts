@@ -42,7 +42,13 @@ const CLEAN_ENV: Record<string, string> = {
 export function run(
   command: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
+    /** Sees the output as it comes, for a test that acts while the command runs. */
+    onStdout?: (chunk: string) => void;
+  },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -52,7 +58,10 @@ export function run(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      options.onStdout?.(chunk.toString());
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
     child.on('error', reject);
@@ -99,13 +108,19 @@ export function project(
   return folder;
 }
 
-/** `npm pack` of the built package (npm test builds it first). */
-export async function pack(destination: string): Promise<string> {
-  if (!existsSync(join(ROOT, 'dist', 'assets', 'slack-notifier', 'index.mjs'))) {
+/** The lookout-sandbox package as the build makes it. */
+export const SANDBOX_PACKAGE = join(ROOT, 'dist', 'sandbox-package');
+
+/** `npm pack` of the built package, or of the built lookout-sandbox (npm test builds both first). */
+export async function pack(destination: string, folder = ROOT): Promise<string> {
+  if (
+    !existsSync(join(ROOT, 'dist', 'assets', 'slack-notifier', 'index.mjs')) ||
+    !existsSync(SANDBOX_PACKAGE)
+  ) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
   }
   const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', destination], {
-    cwd: ROOT,
+    cwd: folder,
   });
   if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
