@@ -79,6 +79,8 @@ export async function summarize(
     `  Slack messages ${slack.length} (${[...byChannel].map(([channel, count]) => `${channel} ${count}`).join(', ') || 'none'}); notifications delivered ${sandbox.notificationsDelivered}`,
   );
   lines.push(`  CPU profiles   ${await profilesLine(sandbox.profiles.directory)}`);
+  const shipping = shippingOutcome(sandbox);
+  if (shipping) lines.push(`  shipped logs   ${shipping.text}`);
   if (sandbox.alarmEvents.length > 0) {
     const origin = sandbox.alarmEvents[0]!.at;
     lines.push('  alarm changes (simulated minutes since the first):');
@@ -96,13 +98,42 @@ export async function summarize(
       `  expected ${alarm.name}: ${alarm.fired ? 'fired' : 'did NOT fire'}, ${alarm.resolved ? 'resolved' : 'did NOT resolve'}, ${alarm.slackMessages} Slack messages`,
     );
   }
-  const ok = expected.every((alarm) => alarm.fired && alarm.resolved && alarm.slackMessages >= 2);
+  const ok =
+    expected.every((alarm) => alarm.fired && alarm.resolved && alarm.slackMessages >= 2) &&
+    (shipping?.ok ?? true);
   lines.push(
     ok
       ? '  result         OK: the expected alarms fired, resolved and reached Slack'
-      : '  result         FAILED: see the expected alarms above',
+      : '  result         FAILED: see the expected alarms and shipped logs above',
   );
   return { ok, text: lines.join('\n') };
+}
+
+/**
+ * What the log subscriptions and the shipper did; fine when documents arrived and no log-shipping
+ * alarm fired. Undefined when the stack ships no logs.
+ */
+function shippingOutcome(sandbox: Sandbox): { ok: boolean; text: string } | undefined {
+  if (sandbox.stack.subscriptionFilters.length === 0 || !sandbox.search) return undefined;
+  const { indices } = sandbox.search.find({ limit: 0 });
+  const documents = sandbox.search.documentCount();
+  const { batches, events, failedBatches } = sandbox.logBatches;
+  const shippingAlarms = [
+    ...new Set(
+      sandbox.alarmEvents
+        .filter((event) => event.to === 'ALARM' && event.alarm.includes('-log-shipping-'))
+        .map((event) => event.alarm),
+    ),
+  ];
+  const ok = documents > 0 && failedBatches === 0 && shippingAlarms.length === 0;
+  return {
+    ok,
+    text:
+      `${documents} documents in ${indices.length} indices, from ${events} log events in ${batches} batches` +
+      (failedBatches > 0 ? `; ${failedBatches} batches FAILED` : '') +
+      (shippingAlarms.length > 0 ? `; log-shipping alarms fired: ${shippingAlarms.join(', ')}` : '') +
+      (documents === 0 ? '; NOTHING shipped' : ''),
+  };
 }
 
 /** `12 (11 slow, 1 sampled) in .sandbox/profiles; ...`, the folder relative to where npm ran. */

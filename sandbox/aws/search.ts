@@ -9,6 +9,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOG_SHIPPER_ENV } from '../../lib/contract.js';
 import { acceptLoopbackOnly } from '../loopback-http.js';
 
 export type Source = Record<string, unknown>;
@@ -394,6 +395,33 @@ export async function startSearchStandIn(options: SearchStandInOptions = {}): Pr
         server.close(() => resolve());
       }),
   });
+}
+
+/**
+ * Points a log shipper's environment (if it is one) at the stand-in. It signs with SigV4 there,
+ * as for an OpenSearch Service domain: the sandbox's credentials are all that takes, where the
+ * API-key mode would need Secrets Manager and a key to put in it.
+ */
+export function localizeLogShipper(environment: Record<string, string>, searchUrl: string): void {
+  if (environment[LOG_SHIPPER_ENV.endpoint] === undefined) return;
+  environment[LOG_SHIPPER_ENV.endpoint] = searchUrl;
+  environment[LOG_SHIPPER_ENV.auth] = 'aws-es';
+  delete environment[LOG_SHIPPER_ENV.apiKeySecretArn];
+}
+
+/**
+ * A check for SigV4-signed requests from whoever holds `accessKeyId`, for `service` in `region`.
+ * The signature itself is not recomputed: the sandbox's credentials are not secret.
+ */
+export function sigV4From(
+  accessKeyId: string,
+  region: string,
+  service: string,
+): (authorization: string | undefined) => boolean {
+  const scope = new RegExp(
+    `^AWS4-HMAC-SHA256 Credential=${accessKeyId}/\\d{8}/${region}/${service}/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$`,
+  );
+  return (authorization) => authorization !== undefined && scope.test(authorization);
 }
 
 const DEFAULT_FIND_LIMIT = 100;

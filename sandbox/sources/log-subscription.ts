@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { CloudFormationTemplate } from '../alarms/index.js';
+import type { InvocationRecord } from '../lambda/index.js';
 import { compileFilterPattern } from './filter-pattern.js';
 
 export interface SubscriptionFilterSpec {
@@ -90,6 +91,8 @@ export interface SubscriptionStats {
 export interface LogSubscriptions {
   /** Lines one invocation of `functionName` wrote, in order; `containerId` picks the log stream. */
   deliver(functionName: string, containerId: string, lines: readonly LogLine[]): void;
+  /** What one invocation wrote to its log group: every line (EMF included) and the platform report. */
+  deliverInvocation(record: InvocationRecord): void;
   /** Sends whatever is waiting and waits for every batch sent so far. */
   flush(): Promise<void>;
   /** Stops the timer; what is still waiting is dropped (the functions are going away too). */
@@ -197,8 +200,17 @@ export function startLogSubscriptions(options: LogSubscriptionOptions): LogSubsc
   const timer = setInterval(flushAll, options.flushMs ?? 1000);
   timer.unref();
 
-  return {
+  const subscriptions: LogSubscriptions = {
     stats,
+    deliverInvocation(record) {
+      const { result } = record;
+      const written = record.report ? [...record.lines, JSON.stringify(record.report)] : record.lines;
+      subscriptions.deliver(
+        record.functionName,
+        result.containerId ?? record.functionName,
+        written.map((line) => ({ timestamp: lineTimestamp(line, result.startedAt), message: line })),
+      );
+    },
     deliver(functionName, containerId, lines) {
       for (const filter of active) {
         if (filter.spec.sourceFunction !== functionName) continue;
@@ -239,6 +251,7 @@ export function startLogSubscriptions(options: LogSubscriptionOptions): LogSubsc
       streams.clear();
     },
   };
+  return subscriptions;
 }
 
 /** When a line was written: its own `timestamp` / `time` (ISO) when it is a JSON line with one. */
