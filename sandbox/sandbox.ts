@@ -3,8 +3,9 @@
  * DynamoDB (dynalite), SQS, an X-Ray daemon and an OTLP receiver, Slack, the functions in the
  * Lambda emulation, the HTTP API's front door, the schedule and queue event sources, the
  * collectors that turn function output into logs and metrics, the alarms (evaluated on a
- * compressed clock, their notifications delivered through SNS to the Slack notifier), a folder
- * for the functions' CPU profiles, and the console.
+ * compressed clock, their notifications delivered through SNS to the Slack notifier), the log
+ * subscription filters feeding the log shipper and the search engine it ships to, a folder for
+ * the functions' CPU profiles, and the console.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -21,6 +22,8 @@ import {
   CompressedClock,
   startEvaluationLoop,
 } from './alarms/index.js';
+import type { SearchStandIn } from './aws/search.js';
+import { localizeLogShipper, sigV4From, startSearchStandIn } from './aws/search.js';
 import type { SqsStandIn } from './aws/sqs.js';
 import { startSqsStandIn } from './aws/sqs.js';
 import type { ReceivedSlackMessage } from './console/index.js';
@@ -28,6 +31,7 @@ import { consoleAlarmsFromStatuses, LogStore, ProfileFolder, startConsole } from
 import { routesTo, startHttpGateway } from './gateway/index.js';
 import type { FunctionManager, InvocationRecord } from './lambda/index.js';
 import { createFunctionManager } from './lambda/index.js';
+import { SANDBOX_CREDENTIALS } from './lambda/environment.js';
 import { acceptLoopbackOnly } from './loopback-http.js';
 import { MetricStore, parseEmfLine, recordLambdaMetrics } from './metrics/index.js';
 import { privateDirectory } from './private-files.js';
@@ -35,6 +39,8 @@ import { startOtlpReceiver } from './otlp.js';
 import type { SlackStandIn } from './slack.js';
 import { startSlackStandIn } from './slack.js';
 import { startSchedule, startSqsEventSource } from './sources/index.js';
+import type { LogSubscriptions } from './sources/log-subscription.js';
+import { startLogSubscriptions } from './sources/log-subscription.js';
 import type { FunctionSpec, SandboxStack } from './stack.js';
 import { localize, protectAssets, readStack, SANDBOX_ACCOUNT, SANDBOX_REGION, synthesize } from './stack.js';
 import { combineTraceSources } from './traces.js';
@@ -95,6 +101,9 @@ export class Sandbox {
   readonly functions = new Map<string, FunctionManager>();
   private readonly closers: (() => Promise<unknown> | unknown)[] = [];
   private slackDeliveries = 0;
+  /** Where the log shipper ships to, instead of the real engine. */
+  search: SearchStandIn | undefined;
+  private logSubscriptions: LogSubscriptions | undefined;
 
   private constructor(
     readonly stack: SandboxStack,
@@ -165,6 +174,11 @@ export class Sandbox {
     this.closers.push(() => xray.close());
     const otlp = await startOtlpReceiver();
     this.closers.push(() => otlp.close());
+    const search = await startSearchStandIn({
+      authorize: sigV4From(SANDBOX_CREDENTIALS.AWS_ACCESS_KEY_ID, SANDBOX_REGION, 'es'),
+    });
+    this.search = search;
+    this.closers.push(() => search.close());
 
     // The front door first, so that functions can be told its address (the health check calls it).
     const api = stack.http ? lazyTarget(() => this.functions.get(stack.http!.functionName)) : undefined;
@@ -193,6 +207,7 @@ export class Sandbox {
           sqs,
           otlp: otlp.endpoint,
           slack: slackSetting,
+          search: search.url,
         }),
         ...(spec.reservedConcurrency !== undefined ? { maxConcurrency: spec.reservedConcurrency } : {}),
         region: SANDBOX_REGION,
@@ -203,6 +218,17 @@ export class Sandbox {
       this.functions.set(spec.name, manager);
       this.closers.push(() => manager.close());
     }
+    const subscriptions = startLogSubscriptions({
+      filters: stack.subscriptionFilters,
+      owner: SANDBOX_ACCOUNT,
+      invoke: (name, event) => {
+        const target = this.functions.get(name);
+        return target ? invokeAsync(target, event, this.clock.compression) : Promise.resolve(false);
+      },
+      log,
+    });
+    this.logSubscriptions = subscriptions;
+    this.closers.push(() => subscriptions.stop());
 
     for (const schedule of stack.schedules) {
       const target = this.functions.get(schedule.functionName);
@@ -288,8 +314,13 @@ export class Sandbox {
         logs: this.logs,
         traces: combineTraceSources(xray, otlp),
         slackMessages: () => this.slackMessages(),
-        counters: () => ({ ...this.counters, slackMessages: this.slackMessages().length }),
+        counters: () => ({
+          ...this.counters,
+          slackMessages: this.slackMessages().length,
+          shippedLogs: search.documentCount(),
+        }),
         profiles: this.profiles,
+        shippedLogs: search,
       },
     });
     this.closers.push(() => consoleServer.close());
@@ -298,7 +329,7 @@ export class Sandbox {
 
   private environmentFor(
     spec: FunctionSpec,
-    services: { dynamoEndpoint: string; sqs: SqsStandIn; otlp: string; slack: string },
+    services: { dynamoEndpoint: string; sqs: SqsStandIn; otlp: string; slack: string; search: string },
   ): Record<string, string> {
     const environment = localize(spec.environment, this.apiUrl);
     // The SQS client sends to the host of the queue URL itself, so queue URLs must be local ones.
@@ -315,6 +346,7 @@ export class Sandbox {
       delete environment.SLACK_WEBHOOK_SECRET_ARN;
       environment.SLACK_WEBHOOK_URL = services.slack;
     }
+    localizeLogShipper(environment, services.search);
     if (environment.LOOKOUT_PROFILE_BUCKET !== undefined) {
       // Profiles go to S3 once deployed; locally to a folder the console lists. Without the bucket
       // the library has no way to reach S3 at all.
@@ -352,6 +384,7 @@ export class Sandbox {
     }
     if (record.report)
       this.logs.append({ functionName, line: JSON.stringify(record.report), requestId: result.requestId });
+    this.logSubscriptions?.deliverInvocation(record);
     recordLambdaMetrics(this.metrics, functionName, at, {
       Invocations: 1,
       Errors: result.status === 'success' ? 0 : 1,
@@ -430,6 +463,11 @@ export class Sandbox {
       payload: message.payload,
       route: message.channel,
     }));
+  }
+
+  /** Log batches the subscription filters handed to their destinations. */
+  get logBatches(): { batches: number; events: number; failedBatches: number } {
+    return { ...(this.logSubscriptions?.stats ?? { batches: 0, events: 0, failedBatches: 0 }) };
   }
 
   get notificationsDelivered(): number {

@@ -13,6 +13,8 @@ import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
 import type { TemplateDashboard } from './console/dashboard.js';
 import { readDashboardsFromTemplate } from './console/dashboard.js';
 import { makePrivate } from './private-files.js';
+import type { SubscriptionFilterSpec } from './sources/log-subscription.js';
+import { readSubscriptionFilters } from './sources/log-subscription.js';
 import { parseRateExpression } from './sources/schedule.js';
 
 export const SANDBOX_REGION = 'eu-west-2';
@@ -79,6 +81,8 @@ export interface SandboxStack {
   tables: TableSpec[];
   /** Functions subscribed to each topic, by topic ARN. */
   subscriptions: Map<string, string[]>;
+  /** CloudWatch Logs subscription filters (log group → destination function). */
+  subscriptionFilters: SubscriptionFilterSpec[];
   alarms: AlarmDefinition[];
   alarmProblems: TemplateProblem[];
   /** The dashboards, parsed as the console draws them. */
@@ -297,6 +301,12 @@ export function readTemplate(
     schedules,
     tables,
     subscriptions,
+    subscriptionFilters: readSubscriptionFilters(
+      template,
+      functions,
+      (value) => resolver.resolve(value),
+      (id) => resolver.physicalName(id),
+    ),
     alarms,
     alarmProblems: problems,
     dashboards,

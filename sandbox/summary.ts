@@ -43,6 +43,8 @@ export async function summarize(
     `  Slack messages ${slack.length} (${[...byChannel].map(([channel, count]) => `${channel} ${count}`).join(', ') || 'none'}); notifications delivered ${sandbox.notificationsDelivered}`,
   );
   lines.push(`  CPU profiles   ${await profilesLine(sandbox.profiles.directory)}`);
+  const shipping = shippingOutcome(sandbox);
+  if (shipping) lines.push(`  shipped logs   ${shipping.text}`);
   if (sandbox.alarmEvents.length > 0) {
     const origin = sandbox.alarmEvents[0]!.at;
     lines.push('  alarm changes (simulated minutes since the first):');
@@ -56,15 +58,35 @@ export async function summarize(
   }
   for (const expectation of expectations)
     lines.push(`  ${expectation.held ? 'held  ' : 'FAILED'}         ${expectation.text}`);
-  const ok = expectations.every((expectation) => expectation.held);
-  if (expectations.length > 0) {
+  const failed = expectations.filter((expectation) => !expectation.held).length;
+  const ok = failed === 0 && (shipping?.ok ?? true);
+  if (expectations.length > 0 || shipping) {
     lines.push(
       ok
-        ? `  result         OK: all ${expectations.length} expectations held`
-        : `  result         FAILED: ${expectations.filter((e) => !e.held).length} of ${expectations.length} expectations did not hold`,
+        ? `  result         OK: all ${expectations.length} expectations held${shipping ? ', and the logs were shipped' : ''}`
+        : `  result         FAILED: ${failed} of ${expectations.length} expectations did not hold${shipping?.ok === false ? ', and log shipping failed' : ''}`,
     );
   }
   return { ok, text: lines.join('\n') };
+}
+
+/**
+ * What the log subscriptions and the shipper did: fine unless a batch failed, or events were sent
+ * and no document arrived.
+ */
+function shippingOutcome(sandbox: Sandbox): { ok: boolean; text: string } | undefined {
+  if (sandbox.stack.subscriptionFilters.length === 0 || !sandbox.search) return undefined;
+  const { indices } = sandbox.search.find({ limit: 0 });
+  const documents = sandbox.search.documentCount();
+  const { batches, events, failedBatches } = sandbox.logBatches;
+  const nothing = events > 0 && documents === 0;
+  return {
+    ok: failedBatches === 0 && !nothing,
+    text:
+      `${documents} documents in ${indices.length} indices, from ${events} log events in ${batches} batches` +
+      (failedBatches > 0 ? `; ${failedBatches} batches FAILED` : '') +
+      (nothing ? '; NOTHING shipped' : ''),
+  };
 }
 
 /** `12 (11 slow, 1 sampled) in .sandbox/profiles; ...`, the folder relative to where npm ran. */

@@ -10,3 +10,4 @@ export * from './traces.js';
 export * from './alarms.js';
 export * from './server.js';
 export * from './profiles.js';
+export * from './shipped-logs.js';

@@ -25,6 +25,8 @@ import {
   readProfileFile,
   type ProfileSource,
 } from './profiles.js';
+import type { DocumentQuery } from '../aws/search.js';
+import { DEFAULT_SHIPPED_LIMIT, shippedLogs, type ShippedLogSource } from './shipped-logs.js';
 import { buildWaterfall, summarizeTrace, type TraceSource, type TraceSummary } from './traces.js';
 
 export interface HeadlineCounters {
@@ -62,6 +64,8 @@ export interface ConsoleData {
   counters(): HeadlineCounters;
   /** The functions' CPU profiles. Absent: the profiles list is empty. */
   profiles?: ProfileSource;
+  /** What the log shipper indexed. Absent: the shipped-logs list is empty. */
+  shippedLogs?: ShippedLogSource;
 }
 
 export interface ConsoleOptions {
@@ -92,6 +96,8 @@ export interface ConsoleSnapshot {
   logsVersion?: number;
   /** Changes when a CPU profile is written: the page lists them again (`/api/profiles`). */
   profilesVersion?: number;
+  /** Changes when the log shipper indexes documents: the page searches them again. */
+  shippedLogsVersion?: number;
   /** Parts whose source threw, with the message; the other parts are still there. */
   errors?: Record<string, string>;
 }
@@ -137,7 +143,15 @@ class HttpError extends Error {
 }
 
 type Part =
-  'counters' | 'alarms' | 'widgets' | 'logWidgets' | 'slack' | 'traces' | 'logsVersion' | 'profilesVersion';
+  | 'counters'
+  | 'alarms'
+  | 'widgets'
+  | 'logWidgets'
+  | 'slack'
+  | 'traces'
+  | 'logsVersion'
+  | 'profilesVersion'
+  | 'shippedLogsVersion';
 
 /** Starts the console on loopback. Rejects with ConsoleStartError when the port is taken or the dashboard cannot be read. */
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
@@ -181,6 +195,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     traces: () => data.traces.traces(listLimit).map(summarizeTrace),
     logsVersion: () => data.logs.version,
     profilesVersion: () => data.profiles?.version ?? 0,
+    shippedLogsVersion: () => data.shippedLogs?.version ?? 0,
   };
 
   const snapshot = (): ConsoleSnapshot => {
@@ -215,6 +230,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       functionNames: data.logs.functionNames?.() ?? [],
       records: data.logs.search(logSearchOf(url)),
     }),
+    '/api/shipped-logs': (url) =>
+      data.shippedLogs
+        ? shippedLogs(data.shippedLogs, shippedQueryOf(url))
+        : { version: 0, total: 0, indices: [], documents: [] },
     [PROFILES_PATH]: (url) =>
       data.profiles ? listConsoleProfiles(data.profiles, limitOf(url, listLimit)) : [],
   };
@@ -412,6 +431,19 @@ function logSearchOf(url: URL): LogSearch {
   if (text) search.text = text;
   if (value('limit')) search.limit = limitOf(url, 200);
   return search;
+}
+
+function shippedQueryOf(url: URL): DocumentQuery {
+  const value = (name: string) => url.searchParams.get(name)?.trim() || undefined;
+  const text = value('q');
+  const correlationId = value('correlationId');
+  const index = value('index');
+  return {
+    ...(text ? { text } : {}),
+    ...(correlationId ? { correlationId } : {}),
+    ...(index ? { index } : {}),
+    ...(value('limit') ? { limit: limitOf(url, DEFAULT_SHIPPED_LIMIT) } : {}),
+  };
 }
 
 /** A profile file as a download; `encodedKey` is the rest of the path, still percent-encoded. */

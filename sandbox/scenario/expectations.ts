@@ -28,6 +28,7 @@ export interface ExpectationResult {
 export type ResolvedExpectation =
   | { kind: 'reaches'; alarm: string; state: string }
   | { kind: 'returnsTo'; alarm: string; state: string }
+  | { kind: 'never'; alarm: string; state: string }
   | { kind: 'slackMentions'; text: string; atLeast: number }
   | { kind: 'onlyAlarms'; alarms: readonly string[] };
 
@@ -73,6 +74,8 @@ export function resolveExpectations(
         state: expectation.returnsTo,
       };
     }
+    if ('never' in expectation)
+      return { kind: 'never', alarm: findAlarm(expectation.alarm, alarms).name, state: expectation.never };
     if ('slackMentions' in expectation)
       return {
         kind: 'slackMentions',
@@ -102,6 +105,12 @@ export function checkExpectation(expectation: ResolvedExpectation, run: Observed
       );
       const held = left >= 0 && events.slice(left + 1).some((event) => event.to === expectation.state);
       return { held, text: `${expectation.alarm} is back to ${expectation.state}` };
+    }
+    case 'never': {
+      const held = !run.alarmEvents.some(
+        (event) => event.alarm === expectation.alarm && event.to === expectation.state,
+      );
+      return { held, text: `${expectation.alarm} never reaches ${expectation.state}` };
     }
     case 'slackMentions': {
       const count = run.slackTexts.filter((text) => text.includes(expectation.text)).length;

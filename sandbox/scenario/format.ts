@@ -17,6 +17,7 @@
  *   expect:
  *     - { alarm: ErrorRate, reaches: ALARM }
  *     - { alarm: ErrorRate, returnsTo: OK }
+ *     - { alarm: LatencyP95, never: ALARM }
  *     - { slackMentions: ErrorRate, atLeast: 2 }   # messages naming the alarm (default 1)
  *     - { onlyAlarms: [ErrorRate] }
  */
@@ -78,6 +79,7 @@ const phase = z
 const expectation = z.union([
   z.strictObject({ alarm: z.string().min(1), reaches: z.enum(ALARM_STATES) }),
   z.strictObject({ alarm: z.string().min(1), returnsTo: z.enum(ALARM_STATES) }),
+  z.strictObject({ alarm: z.string().min(1), never: z.enum(ALARM_STATES) }),
   z.strictObject({ slackMentions: z.string().min(1), atLeast: z.number().int().min(1).default(1) }),
   z.strictObject({ onlyAlarms: z.array(z.string().min(1)) }),
 ]);

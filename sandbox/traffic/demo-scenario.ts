@@ -82,12 +82,18 @@ const EXPECTED_ALARMS = [
   'OrdersMonitoring/Slos/Availability/FastBurn',
 ];
 
+/** The sandbox ships the demo's logs to its local search engine: nothing about that may fail. */
+const QUIET_ALARMS = ['LogShipping/ShippingFailed', 'LogShipping/ShipperErrors', 'LogShipping/LostBatches'];
+
 export default {
   phases,
-  expect: EXPECTED_ALARMS.flatMap((alarm) => [
-    { alarm, reaches: 'ALARM' },
-    { alarm, returnsTo: 'OK' },
-    { slackMentions: alarm, atLeast: 2 },
-  ]),
+  expect: [
+    ...EXPECTED_ALARMS.flatMap((alarm) => [
+      { alarm, reaches: 'ALARM' },
+      { alarm, returnsTo: 'OK' },
+      { slackMentions: alarm, atLeast: 2 },
+    ]),
+    ...QUIET_ALARMS.map((alarm) => ({ alarm, never: 'ALARM' })),
+  ],
   settleMinutes: 60,
 };

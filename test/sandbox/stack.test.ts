@@ -6,7 +6,30 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { LookoutDemoStack } from '../../infra/demo-stack.js';
 import type { SandboxStack } from '../../sandbox/stack.js';
-import { localize, rateSeconds, readStack, synthesize, SynthError } from '../../sandbox/stack.js';
+import {
+  localize,
+  rateSeconds,
+  readStack,
+  SANDBOX_ACCOUNT,
+  SANDBOX_REGION,
+  synthesize,
+  SynthError,
+} from '../../sandbox/stack.js';
+import { randomUUID } from 'node:crypto';
+import type { SearchStandIn } from '../../sandbox/aws/search.js';
+import { localizeLogShipper, sigV4From, startSearchStandIn } from '../../sandbox/aws/search.js';
+import type { SqsStandIn } from '../../sandbox/aws/sqs.js';
+import { startSqsStandIn } from '../../sandbox/aws/sqs.js';
+import { routesTo, startHttpGateway } from '../../sandbox/gateway/index.js';
+import type { HttpGateway } from '../../sandbox/gateway/index.js';
+import type { FunctionManager } from '../../sandbox/lambda/index.js';
+import { createFunctionManager } from '../../sandbox/lambda/index.js';
+import { SANDBOX_CREDENTIALS } from '../../sandbox/lambda/environment.js';
+import type { LogSubscriptions } from '../../sandbox/sources/log-subscription.js';
+import { startLogSubscriptions } from '../../sandbox/sources/log-subscription.js';
+import type { LocalDynamo } from '../support/dynalite.js';
+import { createDemoTable, startDynalite } from '../support/dynalite.js';
+import { waitFor } from './lambda/support.js';
 
 let outdir: string;
 let stack: SandboxStack;
@@ -105,6 +128,119 @@ describe('readStack on the demo stack', () => {
     expect(stack.dashboards).toHaveLength(1);
     expect(stack.dashboards[0]!.dashboard.widgets.length).toBeGreaterThan(10);
     expect(stack.dashboardProblems).toEqual([]);
+  });
+});
+
+describe('log shipping from the synthesized stack', () => {
+  it('reads one subscription filter per shipped function, all to the shipper, with LogShipping’s pattern', () => {
+    const shipper = stack.functions.find((fn) => fn.logicalId.startsWith('LogShippingShipper'))!;
+    const others = stack.functions.filter((fn) => fn !== shipper).map((fn) => fn.name);
+    expect(stack.subscriptionFilters.map((filter) => filter.sourceFunction).sort()).toEqual(others.sort());
+    for (const filter of stack.subscriptionFilters) {
+      expect(filter).toMatchObject({ destinationFunction: shipper.name, filterPattern: '' });
+      expect(filter.logGroupName).toMatch(/^LookoutDemo-\w+LogGroup/);
+    }
+  });
+
+  /**
+   * The orders API and the prebuilt shipper, both run from their CDK assets; the gateway, DynamoDB,
+   * SQS (the shipper's dead-letter queue) and the search engine on loopback; the subscription
+   * filters between them, as the Sandbox wires them.
+   */
+  describe('a request’s log lines, shipped', () => {
+    let dynamo: LocalDynamo;
+    let sqs: SqsStandIn;
+    let search: SearchStandIn;
+    let subscriptions: LogSubscriptions;
+    let gateway: HttpGateway;
+    const running: FunctionManager[] = [];
+
+    beforeAll(async () => {
+      [dynamo, sqs, search] = await Promise.all([
+        startDynalite(),
+        startSqsStandIn(),
+        startSearchStandIn({
+          authorize: sigV4From(SANDBOX_CREDENTIALS.AWS_ACCESS_KEY_ID, SANDBOX_REGION, 'es'),
+        }),
+      ]);
+      for (const queue of stack.queues) sqs.createQueue(queue.name);
+      const ordersSpec = stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!;
+      await createDemoTable(dynamo.endpoint, ordersSpec.environment.TABLE_NAME!);
+      const start = async (prefix: string) => {
+        const spec = stack.functions.find((fn) => fn.logicalId.startsWith(prefix))!;
+        const environment = localize(spec.environment, 'http://127.0.0.1:9');
+        for (const queue of stack.queues)
+          for (const [key, value] of Object.entries(environment))
+            environment[key] = value.split(queue.url).join(sqs.queueUrl(queue.name));
+        localizeLogShipper(environment, search.url);
+        const manager = await createFunctionManager({
+          name: spec.name,
+          bundle: spec.assetDir,
+          handler: spec.handler,
+          timeoutSeconds: 30,
+          memoryMb: spec.memoryMb,
+          environment: {
+            ...environment,
+            LOOKOUT_TRACING: 'off',
+            AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+            AWS_ENDPOINT_URL_SQS: sqs.url,
+          },
+          region: SANDBOX_REGION,
+          accountId: SANDBOX_ACCOUNT,
+        });
+        running.push(manager);
+        return manager;
+      };
+      const [ordersApi, shipper] = await Promise.all([start('OrdersApi'), start('LogShippingShipper')]);
+      subscriptions = startLogSubscriptions({
+        filters: stack.subscriptionFilters,
+        owner: SANDBOX_ACCOUNT,
+        invoke: async (name, event) =>
+          name === shipper.name && (await shipper.invoke(event)).status === 'success',
+      });
+      ordersApi.onInvocation((record) => subscriptions.deliverInvocation(record));
+      gateway = await startHttpGateway({ routes: routesTo(ordersApi, stack.http!.routes) });
+    }, 60_000);
+
+    afterAll(async () => {
+      subscriptions?.stop();
+      await gateway?.close();
+      await Promise.all(running.map((manager) => manager.close()));
+      await Promise.all([dynamo?.close(), sqs?.close(), search?.close()]);
+    });
+
+    it('comes out as ECS documents, and the control message, EMF and nothing else with them', async () => {
+      const correlationId = `ship-${randomUUID()}`;
+      const response = await fetch(`${gateway.url}/orders/${randomUUID()}`, {
+        headers: { 'x-correlation-id': correlationId },
+      });
+      expect(response.status).toBe(404);
+      await waitFor(() => search.find({ correlationId }).total > 0, 30_000, 'the shipped documents');
+      await subscriptions.flush();
+
+      const [access] = search.find({ correlationId, text: '"status_code":404' }).documents;
+      const ordersLogGroup = stack.subscriptionFilters.find((f) => f.sourceFunction?.includes('OrdersApi'))!;
+      expect(access!.index).toMatch(/^lookout-logs-orders-\d{4}\.\d{2}\.\d{2}$/);
+      expect(access!.source).toMatchObject({
+        '@timestamp': expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        log: { level: 'warn' },
+        service: { name: 'orders' },
+        labels: { correlation_id: correlationId },
+        trace: { id: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/) },
+        http: { response: { status_code: 404 }, route: 'GET /orders/{id}' },
+        event: { id: expect.stringMatching(/^\d{56}$/) },
+        aws: {
+          cloudwatch: {
+            log_group: ordersLogGroup.logGroupName,
+            log_stream: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
+          },
+        },
+      });
+      // Skipped by the shipper: the control messages, and the EMF lines (metrics, not logs).
+      expect(search.find({ text: 'CWL CONTROL MESSAGE' }).total).toBe(0);
+      expect(search.find({ text: 'CloudWatchMetrics' }).total).toBe(0);
+      expect(subscriptions.stats.failedBatches).toBe(0);
+    }, 60_000);
   });
 });
 

@@ -43,6 +43,9 @@ const state = {
   logRequest: 0,
   profilesVersion: undefined,
   profileRequest: 0,
+  shippedFilter: {},
+  shippedVersion: undefined,
+  shippedRequest: 0,
   selectedTrace: null,
   traceSignature: '',
   slackSignature: '',
@@ -676,6 +679,93 @@ function logRow(record) {
   );
 }
 
+// ------------------------------------------------------------------ shipped logs
+
+function applyShippedForm() {
+  state.shippedFilter = {
+    q: $('shipped-text').value.trim(),
+    correlationId: $('shipped-correlation').value.trim(),
+    index: $('shipped-index').value,
+  };
+  return searchShipped();
+}
+
+async function searchShipped() {
+  const request = ++state.shippedRequest;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(state.shippedFilter)) if (value) params.set(name, value);
+  params.set('limit', '100');
+  let result;
+  try {
+    result = await getJson(`/api/shipped-logs?${params}`);
+  } catch (error) {
+    $('shipped-summary').textContent = `Shipped-log search failed: ${error.message}`;
+    return;
+  }
+  if (request !== state.shippedRequest) return; // a newer search has been sent
+  const indices = result.indices ?? [];
+  const documents = indices.reduce((sum, index) => sum + index.documents, 0);
+  $('shipped-indices').textContent = indices.length
+    ? `${documents} document${documents === 1 ? '' : 's'} in ${indices.length} ind${indices.length === 1 ? 'ex' : 'ices'}: ` +
+      indices.map((index) => `${index.name} (${index.documents})`).join(', ')
+    : 'Nothing shipped yet.';
+  renderIndexOptions(indices.map((index) => index.name));
+  $('shipped-summary').textContent =
+    `${result.total} matching, ${result.documents.length} shown, newest first`;
+  $('shipped-rows').replaceChildren(...result.documents.map(shippedRow));
+}
+
+function renderIndexOptions(names) {
+  const select = $('shipped-index');
+  const current = select.value;
+  const existing = [...select.options].map((option) => option.value).filter(Boolean);
+  if (existing.join('\n') === names.join('\n')) return;
+  select.replaceChildren(
+    el('option', { value: '' }, 'any'),
+    ...names.map((name) => el('option', { value: name }, name)),
+  );
+  select.value = names.includes(current) ? current : '';
+}
+
+function shippedRow(row) {
+  const correlation = row.correlationId
+    ? el(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          'data-testid': 'shipped-correlation-link',
+          title: 'Show every shipped document of this request',
+          onclick: () => {
+            $('shipped-correlation').value = row.correlationId;
+            $('shipped-text').value = '';
+            applyShippedForm();
+          },
+        },
+        row.correlationId,
+      )
+    : '';
+  const level = row.level ?? '';
+  return el(
+    'tr',
+    { 'data-testid': 'shipped-row', 'data-index': row.index },
+    el('td', { class: 'nowrap' }, el('time', { datetime: row.timestamp }, row.timestamp)),
+    el('td', {}, level ? el('span', { class: `level level-${level.toUpperCase()}` }, level) : ''),
+    el('td', { class: 'nowrap' }, row.service ?? ''),
+    el('td', {}, correlation),
+    el(
+      'td',
+      { class: 'message' },
+      el(
+        'details',
+        {},
+        el('summary', {}, row.message),
+        el('pre', {}, JSON.stringify({ _index: row.index, _id: row.id, _source: row.source }, null, 2)),
+      ),
+    ),
+  );
+}
+
 // ------------------------------------------------------------------ CPU profiles
 
 function formatBytes(bytes) {
@@ -920,6 +1010,10 @@ function applySnapshot(snapshot) {
     state.logsVersion = snapshot.logsVersion;
     searchLogs();
   }
+  if (snapshot.shippedLogsVersion !== undefined && snapshot.shippedLogsVersion !== state.shippedVersion) {
+    state.shippedVersion = snapshot.shippedLogsVersion;
+    searchShipped();
+  }
   if (snapshot.profilesVersion !== undefined && snapshot.profilesVersion !== state.profilesVersion) {
     state.profilesVersion = snapshot.profilesVersion;
     listProfiles();
@@ -943,6 +1037,10 @@ async function start() {
   $('log-search').addEventListener('submit', (event) => {
     event.preventDefault();
     applyLogForm();
+  });
+  $('shipped-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    applyShippedForm();
   });
   $('log-clear').addEventListener('click', () => {
     setLogForm({ correlationId: '', level: '', function: '', q: '' });

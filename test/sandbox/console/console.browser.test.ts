@@ -14,6 +14,8 @@ import {
   syntheticConsole,
 } from './support/synthetic-console.js';
 import { profileFixture, SLOW_CORRELATION } from './support/profiles.js';
+import { MARKUP_MESSAGE, SHIPPED_CORRELATION, shippedLogsFixture } from './support/shipped-logs.js';
+import type { SearchStandIn } from '../../../sandbox/aws/search.js';
 
 // The tests' tsconfig has no DOM library: these are the few browser shapes the page functions use.
 interface PageNode {
@@ -32,6 +34,7 @@ interface PageCanvas {
 }
 declare const window: {
   lookout?: { state: { snapshots: number }; chartSummary(): ChartSummary[] };
+  __shippedXss?: number;
   getComputedStyle(node: unknown): { backgroundColor: string };
 };
 
@@ -68,13 +71,15 @@ const background = (locator: Locator) =>
 let browser: Browser;
 let running: RunningConsole;
 let page: Page;
+let shipped: SearchStandIn;
 const pageErrors: string[] = [];
 const profiles = profileFixture();
 
 beforeAll(async () => {
+  shipped = await shippedLogsFixture();
   running = await startConsole({
     port: 0,
-    data: { ...syntheticConsole().data, profiles: profiles.folder },
+    data: { ...syntheticConsole().data, profiles: profiles.folder, shippedLogs: shipped },
     refreshMs: 200,
   });
   browser = await chromium.launch({
@@ -93,6 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await running?.close();
+  await shipped?.close();
   profiles.remove();
 });
 
@@ -166,7 +172,7 @@ test('the alarms panel and the alarm status widget show the alarm in ALARM, in t
 });
 
 test('log search filters by correlation id, by clicking one, and by level', async () => {
-  const logs = page.getByRole('region', { name: 'Logs' });
+  const logs = page.getByRole('region', { name: 'Logs', exact: true });
   const rows = logs.getByTestId('log-row');
   // Four log lines; the EMF document is not one.
   await count(rows, 4);
@@ -252,9 +258,42 @@ test('the CPU profiles section lists each profile with a download that is the fi
 
   // The correlation id leads to the request's log lines.
   await rows.first().getByTestId('profile-correlation-link').click();
-  expect(await page.getByRole('region', { name: 'Logs' }).getByLabel('Correlation id').inputValue()).toBe(
-    SLOW_CORRELATION,
+  expect(
+    await page.getByRole('region', { name: 'Logs', exact: true }).getByLabel('Correlation id').inputValue(),
+  ).toBe(SLOW_CORRELATION);
+});
+
+test('the shipped logs section lists the indexed documents with their ECS fields, as text', async () => {
+  const section = page.getByRole('region', { name: 'Shipped logs' });
+  const rows = section.getByTestId('shipped-row');
+  await count(rows, 3);
+  await containsText(
+    section,
+    '3 documents in 2 indices: lookout-logs-health-check-2025.01.15 (1), lookout-logs-orders-2025.01.15 (2)',
   );
+  const cells = rows.first().locator('td');
+  expect(await text(cells.nth(0))).toBe('2025-01-15T11:59:00.000Z');
+  expect(await text(cells.nth(1))).toBe('error');
+  expect(await text(cells.nth(2))).toBe('orders');
+  expect(await text(cells.nth(3))).toBe(SHIPPED_CORRELATION);
+  // The message is data: shown as written, never parsed as markup.
+  expect(await text(cells.nth(4).locator('summary'))).toBe(MARKUP_MESSAGE);
+  expect(await section.locator('img, b').count()).toBe(0);
+  expect(await page.evaluate(() => window.__shippedXss)).toBeUndefined();
+
+  await section.getByLabel('Text').fill('health');
+  await section.getByRole('button', { name: 'Search' }).click();
+  await count(rows, 1);
+  expect(await text(rows.first())).toContain('health check passed');
+
+  await section.getByLabel('Text').fill('');
+  await section.getByLabel('Index').selectOption('lookout-logs-orders-2025.01.15');
+  await section.getByRole('button', { name: 'Search' }).click();
+  await count(rows, 2);
+  await section.getByLabel('Index').selectOption('');
+  await rows.first().getByTestId('shipped-correlation-link').click();
+  expect(await section.getByLabel('Correlation id').inputValue()).toBe(SHIPPED_CORRELATION);
+  await count(rows, 2);
 });
 
 test('the page logged no errors; a screenshot is left for a person to look at', async () => {

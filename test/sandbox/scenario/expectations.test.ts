@@ -67,6 +67,8 @@ describe('checking what happened', () => {
       run(resolved),
       false,
     ],
+    ['A never reaches ALARM', { kind: 'never', alarm: 'A', state: 'ALARM' }, run(resolved), false],
+    ['B never reaches ALARM', { kind: 'never', alarm: 'B', state: 'ALARM' }, run(resolved), true],
     ['only A fires', { kind: 'onlyAlarms', alarms: ['A'] }, run(resolved), true],
     ['only B fires', { kind: 'onlyAlarms', alarms: ['B'] }, run(resolved), false],
     [

@@ -13,14 +13,14 @@ import { LOG_SHIPPER_API_KEY_PLACEHOLDER } from '../../../../lib/contract.js';
 import type { ShipSummary } from '../../../../lib/handlers/log-shipper/ship.js';
 import type { SqsStandIn } from '../../../../sandbox/aws/sqs.js';
 import { startSqsStandIn } from '../../../../sandbox/aws/sqs.js';
+import type { SearchStandIn } from '../../../../sandbox/aws/search.js';
+import { startSearchStandIn } from '../../../../sandbox/aws/search.js';
 import { setHandlerEnv } from '../../../support/aws-env.js';
 import { lambdaContext } from '../../../support/lambda-events.js';
 import type { CapturedOutput } from '../../../support/output.js';
 import { captureOutput, metricValues } from '../../../support/output.js';
 import type { FakeSecretsManager } from '../slack-notifier/support/fake-secrets-manager.js';
 import { startFakeSecretsManager } from '../slack-notifier/support/fake-secrets-manager.js';
-import type { FakeSearchEngine } from './support/fake-search-engine.js';
-import { startFakeSearchEngine } from './support/fake-search-engine.js';
 import { AWS_SAMPLE_EVENT, accessLine, emfLine, eventId, subscriptionEvent } from './support/subscription.js';
 
 type HandlerModule = typeof HandlerExports;
@@ -33,7 +33,7 @@ const FAST = { baseBackoffMs: 5, maxBackoffMs: 20, requestTimeoutMs: 2_000, rese
 let module: HandlerModule;
 let sqs: SqsStandIn;
 let secrets: FakeSecretsManager;
-let engine: FakeSearchEngine;
+let engine: SearchStandIn;
 let output: CapturedOutput;
 let queueUrl: string;
 
@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  engine = await startFakeSearchEngine({ authorization: `ApiKey ${API_KEY}` });
+  engine = await startSearchStandIn({ authorization: `ApiKey ${API_KEY}` });
   queueUrl = sqs.createQueue(`log-dead-letters-${Math.random().toString(36).slice(2, 8)}`);
   output = captureOutput();
 });

@@ -1,13 +1,16 @@
 /**
- * A loopback server that speaks the part of the OpenSearch / Elasticsearch REST API a log shipper
+ * OpenSearch / Elasticsearch on loopback, for the log shipper: the part of the REST API a shipper
  * and its user touch, strictly: `_bulk` (NDJSON, newline-terminated, action and source lines in
- * pairs, per-item results and errors), 413 for bodies over the size limit, 429 when told to
- * refuse, index templates whose `date` and `long` fields are checked, `_doc`, `_count` and a
- * `term` / `match_all` `_search`. Requests without the expected credentials get 401.
+ * pairs, `index` / `create` with `_index` and `_id`, per-item results and errors, idempotent by
+ * id), 413 for bodies over the size limit, 429 when told to refuse, index templates whose `date`
+ * and `long` fields are checked, `_doc`, `_count` and a `term` / `match_all` `_search`. Requests
+ * without the expected credentials get 401. `find` is the console's read of what was indexed.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOG_SHIPPER_ENV } from '../../lib/contract.js';
+import { acceptLoopbackOnly } from '../loopback-http.js';
 
 export type Source = Record<string, unknown>;
 
@@ -24,7 +27,34 @@ export interface BulkCall {
   readonly contentType: string | undefined;
 }
 
-export interface FakeSearchEngine {
+/** What the console asks for: newest first. */
+export interface DocumentQuery {
+  /** Case-insensitive substring of the document's JSON. */
+  readonly text?: string;
+  /** `labels.correlation_id`, exactly. */
+  readonly correlationId?: string;
+  /** An index name, or a pattern with `*`. */
+  readonly index?: string;
+  /** @default 100 */
+  readonly limit?: number;
+}
+
+export interface FoundDocument {
+  readonly index: string;
+  readonly id: string;
+  readonly source: Source;
+}
+
+export interface DocumentResult {
+  /** Matching documents in all, before the limit. */
+  readonly total: number;
+  /** Newest `@timestamp` first. */
+  readonly documents: FoundDocument[];
+  /** Every index with its document count, by name. */
+  readonly indices: { name: string; documents: number }[];
+}
+
+export interface SearchStandIn {
   readonly url: string;
   /** index → id → source. */
   readonly indices: Map<string, Map<string, Source>>;
@@ -42,7 +72,19 @@ export interface FakeSearchEngine {
   failItem?: (index: string, id: string, source: Source) => ItemFailure | undefined;
   /** `authorization` must match this; requests without it get 401. */
   authorize: (authorization: string | undefined) => boolean;
+  /** Goes up with every document indexed, so a page knows when to read again. */
+  readonly version: number;
+  /** Documents indexed in all (an overwrite counts once). */
+  documentCount(): number;
+  find(query?: DocumentQuery): DocumentResult;
   close(): Promise<void>;
+}
+
+export interface SearchStandInOptions {
+  /** The exact `Authorization` header expected. */
+  readonly authorization?: string;
+  /** Or a check of the header; without either, any request is let in. */
+  readonly authorize?: (authorization: string | undefined) => boolean;
 }
 
 const error = (status: number, type: string, reason: string) => ({
@@ -96,10 +138,9 @@ function mapperError(properties: Record<string, Mapping>, source: Source, prefix
   return undefined;
 }
 
-export async function startFakeSearchEngine(
-  options: { authorization?: string } = {},
-): Promise<FakeSearchEngine> {
-  const engine: FakeSearchEngine = {
+export async function startSearchStandIn(options: SearchStandInOptions = {}): Promise<SearchStandIn> {
+  let version = 0;
+  const engine: SearchStandIn = {
     url: '',
     indices: new Map(),
     templates: new Map(),
@@ -108,8 +149,14 @@ export async function startFakeSearchEngine(
     maxBodyBytes: 10 * 1024 * 1024,
     rejectBulks: 0,
     stallBulks: false,
-    authorize: (authorization) =>
-      options.authorization === undefined || authorization === options.authorization,
+    authorize:
+      options.authorize ??
+      ((authorization) => options.authorization === undefined || authorization === options.authorization),
+    get version() {
+      return version;
+    },
+    documentCount: () => [...engine.indices.values()].reduce((sum, documents) => sum + documents.size, 0),
+    find: (query = {}) => findDocuments(engine.indices, query),
     close: async () => undefined,
   };
 
@@ -188,6 +235,7 @@ export async function startFakeSearchEngine(
           `[${id}]: version conflict, document already exists`,
         );
       documents.set(id, source);
+      version += 1;
       return {
         [op]: {
           _index: index,
@@ -214,7 +262,11 @@ export async function startFakeSearchEngine(
       return reply(
         response,
         400,
-        error(400, 'parsing_exception', `unknown query [${kind}] (the fake knows term and match_all)`),
+        error(
+          400,
+          'parsing_exception',
+          `unknown query [${kind}] (the sandbox's search engine knows term and match_all)`,
+        ),
       );
     }
     const [field, wanted] = Object.entries(spec ?? {})[0] ?? [];
@@ -238,95 +290,101 @@ export async function startFakeSearchEngine(
     });
   }
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > engine.maxBodyBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    request.on('end', () => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const path = url.pathname;
-      const method = request.method ?? 'GET';
-      engine.requests.push(`${method} ${path}`);
-      if (!engine.authorize(request.headers.authorization)) {
-        return reply(response, 401, error(401, 'security_exception', 'missing authentication credentials'));
-      }
-      if (tooLarge) {
-        if (path.endsWith('/_bulk'))
-          engine.bulkCalls.push({
-            bytes: size,
-            status: 413,
-            documents: 0,
-            contentType: request.headers['content-type'],
-          });
-        return reply(response, 413);
-      }
-      const body = Buffer.concat(chunks).toString('utf8');
-      const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-      try {
-        if (method === 'POST' && parts.at(-1) === '_bulk' && engine.stallBulks) {
-          engine.bulkCalls.push({
-            bytes: size,
-            status: 0,
-            documents: 0,
-            contentType: request.headers['content-type'],
-          });
-          return;
+  const server = acceptLoopbackOnly(
+    createServer((request: IncomingMessage, response: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      request.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > engine.maxBodyBytes) tooLarge = true;
+        else chunks.push(chunk);
+      });
+      request.on('end', () => {
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        const path = url.pathname;
+        const method = request.method ?? 'GET';
+        engine.requests.push(`${method} ${path}`);
+        if (!engine.authorize(request.headers.authorization)) {
+          return reply(response, 401, error(401, 'security_exception', 'missing authentication credentials'));
         }
-        if (method === 'POST' && parts.at(-1) === '_bulk')
-          return bulk(body, request.headers['content-type'], response);
-        if (parts[0] === '_index_template' && parts[1]) {
-          if (method === 'PUT') {
-            const template = JSON.parse(body) as Record<string, unknown>;
-            if (!Array.isArray(template.index_patterns))
+        if (tooLarge) {
+          if (path.endsWith('/_bulk'))
+            engine.bulkCalls.push({
+              bytes: size,
+              status: 413,
+              documents: 0,
+              contentType: request.headers['content-type'],
+            });
+          return reply(response, 413);
+        }
+        const body = Buffer.concat(chunks).toString('utf8');
+        const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+        try {
+          if (method === 'POST' && parts.at(-1) === '_bulk' && engine.stallBulks) {
+            engine.bulkCalls.push({
+              bytes: size,
+              status: 0,
+              documents: 0,
+              contentType: request.headers['content-type'],
+            });
+            return;
+          }
+          if (method === 'POST' && parts.at(-1) === '_bulk')
+            return bulk(body, request.headers['content-type'], response);
+          if (parts[0] === '_index_template' && parts[1]) {
+            if (method === 'PUT') {
+              const template = JSON.parse(body) as Record<string, unknown>;
+              if (!Array.isArray(template.index_patterns))
+                return reply(
+                  response,
+                  400,
+                  error(400, 'action_request_validation_exception', 'index patterns are missing'),
+                );
+              engine.templates.set(parts[1], template);
+              return reply(response, 200, { acknowledged: true });
+            }
+            const template = engine.templates.get(parts[1]);
+            if (!template)
               return reply(
                 response,
-                400,
-                error(400, 'action_request_validation_exception', 'index patterns are missing'),
+                404,
+                error(404, 'resource_not_found_exception', `index template matching [${parts[1]}] not found`),
               );
-            engine.templates.set(parts[1], template);
-            return reply(response, 200, { acknowledged: true });
+            return reply(response, 200, { index_templates: [{ name: parts[1], index_template: template }] });
           }
-          const template = engine.templates.get(parts[1]);
-          if (!template)
-            return reply(
-              response,
-              404,
-              error(404, 'resource_not_found_exception', `index template matching [${parts[1]}] not found`),
-            );
-          return reply(response, 200, { index_templates: [{ name: parts[1], index_template: template }] });
+          if (parts.length === 3 && parts[1] === '_doc' && method === 'GET') {
+            const source = engine.indices.get(parts[0]!)?.get(parts[2]!);
+            return reply(response, source ? 200 : 404, {
+              _index: parts[0],
+              _id: parts[2],
+              found: Boolean(source),
+              ...(source ? { _source: source } : {}),
+            });
+          }
+          if (parts.length === 2 && (parts[1] === '_search' || parts[1] === '_count')) {
+            return search(parts[0]!, body, response, parts[1] === '_count');
+          }
+          if (parts.length === 0)
+            return reply(response, 200, {
+              version: { distribution: 'opensearch', number: '2.19.0' },
+              tagline: 'The OpenSearch Project: https://opensearch.org/',
+            });
+          reply(
+            response,
+            400,
+            error(
+              400,
+              'illegal_argument_exception',
+              `the sandbox's search engine does not know ${method} ${path}`,
+            ),
+          );
+        } catch (e) {
+          reply(response, 400, error(400, 'parse_exception', (e as Error).message));
         }
-        if (parts.length === 3 && parts[1] === '_doc' && method === 'GET') {
-          const source = engine.indices.get(parts[0]!)?.get(parts[2]!);
-          return reply(response, source ? 200 : 404, {
-            _index: parts[0],
-            _id: parts[2],
-            found: Boolean(source),
-            ...(source ? { _source: source } : {}),
-          });
-        }
-        if (parts.length === 2 && (parts[1] === '_search' || parts[1] === '_count')) {
-          return search(parts[0]!, body, response, parts[1] === '_count');
-        }
-        if (parts.length === 0)
-          return reply(response, 200, {
-            version: { distribution: 'opensearch', number: '2.19.0' },
-            tagline: 'The OpenSearch Project: https://opensearch.org/',
-          });
-        reply(
-          response,
-          400,
-          error(400, 'illegal_argument_exception', `the fake does not know ${method} ${path}`),
-        );
-      } catch (e) {
-        reply(response, 400, error(400, 'parse_exception', (e as Error).message));
-      }
-    });
-  });
+      });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return Object.assign(engine, {
@@ -337,4 +395,62 @@ export async function startFakeSearchEngine(
         server.close(() => resolve());
       }),
   });
+}
+
+/**
+ * Points a log shipper's environment (if it is one) at the stand-in. It signs with SigV4 there,
+ * as for an OpenSearch Service domain: the sandbox's credentials are all that takes, where the
+ * API-key mode would need Secrets Manager and a key to put in it.
+ */
+export function localizeLogShipper(environment: Record<string, string>, searchUrl: string): void {
+  if (environment[LOG_SHIPPER_ENV.endpoint] === undefined) return;
+  environment[LOG_SHIPPER_ENV.endpoint] = searchUrl;
+  environment[LOG_SHIPPER_ENV.auth] = 'aws-es';
+  delete environment[LOG_SHIPPER_ENV.apiKeySecretArn];
+}
+
+/**
+ * A check for SigV4-signed requests from whoever holds `accessKeyId`, for `service` in `region`.
+ * The signature itself is not recomputed: the sandbox's credentials are not secret.
+ */
+export function sigV4From(
+  accessKeyId: string,
+  region: string,
+  service: string,
+): (authorization: string | undefined) => boolean {
+  const scope = new RegExp(
+    `^AWS4-HMAC-SHA256 Credential=${accessKeyId}/\\d{8}/${region}/${service}/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$`,
+  );
+  return (authorization) => authorization !== undefined && scope.test(authorization);
+}
+
+const DEFAULT_FIND_LIMIT = 100;
+
+function findDocuments(indices: Map<string, Map<string, Source>>, query: DocumentQuery): DocumentResult {
+  const pattern = query.index ? wildcard(query.index) : undefined;
+  const text = query.text?.toLowerCase();
+  const found: (FoundDocument & { at: number })[] = [];
+  for (const [index, documents] of indices) {
+    if (pattern && !pattern.test(index)) continue;
+    for (const [id, source] of documents) {
+      if (
+        query.correlationId !== undefined &&
+        valueAt(source, 'labels.correlation_id') !== query.correlationId
+      )
+        continue;
+      if (text && !JSON.stringify(source).toLowerCase().includes(text)) continue;
+      const at = Date.parse(String(source['@timestamp']));
+      found.push({ index, id, source, at: Number.isNaN(at) ? 0 : at });
+    }
+  }
+  found.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+  return {
+    total: found.length,
+    documents: found
+      .slice(0, query.limit ?? DEFAULT_FIND_LIMIT)
+      .map(({ index, id, source }) => ({ index, id, source })),
+    indices: [...indices.entries()]
+      .map(([name, documents]) => ({ name, documents: documents.size }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
 }
