@@ -91,13 +91,7 @@ async function paced(
   stats: TrafficStats,
   send: (request: ScenarioRequest) => Promise<unknown>,
 ): Promise<void> {
-  const requests = phase.requests!;
-  const totalWeight = requests.reduce((sum, request) => sum + request.weight, 0);
-  const pick = () => {
-    let roll = Math.random() * totalWeight;
-    for (const request of requests) if ((roll -= request.weight) < 0) return request;
-    return requests.at(-1)!;
-  };
+  const pick = weightedPick(phase.requests!);
   // An even pace, each request at its own time: a late timer sends at once and the rest keep theirs.
   const count = Math.round((phase.rate ?? DEFAULT_RATE) * phase.minutes);
   const intervalMs = (endsAt - Date.now()) / count;
@@ -110,12 +104,22 @@ async function paced(
       stats.notSent++;
       continue;
     }
-    const sending = send(pick()).finally(() => inFlight.delete(sending));
+    const sending = send(pick(Math.random())).finally(() => inFlight.delete(sending));
     inFlight.add(sending);
   }
   const rest = endsAt - Date.now();
   if (rest > 0) await sleep(rest, undefined, { signal: options.signal }).catch(() => undefined);
   await Promise.all(inFlight);
+}
+
+/** Picks a request by weight: `roll` (0 ≤ roll < 1) falls in each request's share of the total. */
+export function weightedPick(requests: readonly ScenarioRequest[]): (roll: number) => ScenarioRequest {
+  const total = requests.reduce((sum, request) => sum + request.weight, 0);
+  return (roll) => {
+    let left = roll * total;
+    for (const request of requests) if ((left -= request.weight) < 0) return request;
+    return requests.at(-1)!;
+  };
 }
 
 function caller(baseUrl: string, stats: TrafficStats, signal: AbortSignal | undefined) {
