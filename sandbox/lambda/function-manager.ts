@@ -5,7 +5,7 @@
  * output lines and a `platform.report` record, the way Lambda's JSON log format writes it.
  */
 import { randomUUID } from 'node:crypto';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSegmentEmitter, type SegmentEmitter } from '../xray/emitter.js';
@@ -20,10 +20,12 @@ export type { FunctionError } from './protocol.js';
 
 export interface FunctionConfig {
   name: string;
-  /** The bundle from `bundleFunction`, or the folder holding `index.mjs`. */
+  /** The bundle from `bundleFunction`, or the function's code folder (its LAMBDA_TASK_ROOT). */
   bundle: FunctionBundle | string;
-  /** @default 'index.handler' */
+  /** `[path/]module.export`, as Lambda's Node.js runtime reads it. @default 'index.handler' */
   handler?: string;
+  /** The function's Lambda runtime; only the Node.js runtimes Lambda supports can run. @default 'nodejs24.x' */
+  runtime?: string;
   /** @default 128 */
   memoryMb?: number;
   /** @default 3 */
@@ -123,6 +125,9 @@ export interface ContainerInfo {
 
 export interface FunctionManager {
   readonly name: string;
+  readonly runtime: string;
+  /** Why the function cannot run here (its runtime), when it cannot; every invocation then fails. */
+  readonly notEmulated: string | undefined;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly maxConcurrency: number;
@@ -158,6 +163,28 @@ const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
 
+/** Node.js runtimes Lambda runs today, newest first (the sandbox runs them all on its own Node). */
+export const EMULATED_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
+
+/** When Lambda stopped creating functions on a deprecated Node.js runtime (from AWS's runtime pages). */
+const DEPRECATED_NODE_RUNTIMES: Record<string, string> = {
+  'nodejs20.x': 'Aug 31, 2026',
+  'nodejs14.x': 'Jan 9, 2024',
+};
+
+/** Why a function on `runtime` cannot run in the sandbox, or undefined when it can. */
+export function runtimeSupport(runtime: string): string | undefined {
+  if ((EMULATED_RUNTIMES as readonly string[]).includes(runtime)) return undefined;
+  const supported = EMULATED_RUNTIMES.join(' or ');
+  if (/^nodejs/.test(runtime)) {
+    const since = DEPRECATED_NODE_RUNTIMES[runtime];
+    return `its runtime ${runtime} is one Lambda no longer supports${
+      since ? ` (no new functions since ${since})` : ''
+    }; move it to ${supported}`;
+  }
+  return `its runtime ${runtime} is not Node.js, and the sandbox runs Node.js functions only (${supported})`;
+}
+
 function validate(config: FunctionConfig): void {
   const problems: string[] = [];
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name)) {
@@ -189,11 +216,12 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const name = config.name;
   const taskRoot = resolve(typeof config.bundle === 'string' ? config.bundle : config.bundle.directory);
   const handler = config.handler ?? 'index.handler';
-  const moduleFile = join(taskRoot, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+  const runtime = config.runtime ?? 'nodejs24.x';
+  const notEmulated = runtimeSupport(runtime);
   try {
-    await access(moduleFile);
+    if (!(await stat(taskRoot)).isDirectory()) throw new Error('not a folder');
   } catch {
-    throw new Error(`Function "${name}" has no bundle at ${moduleFile}; bundle it first (bundleFunction)`);
+    throw new Error(`Function "${name}" has no code folder at ${taskRoot}; bundle it first (bundleFunction)`);
   }
   const memoryMb = config.memoryMb ?? 128;
   const timeoutSeconds = config.timeoutSeconds ?? 3;
@@ -256,6 +284,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
         taskRoot,
         runtimeDir: join(runtimeFile, '..'),
         handler,
+        runtime,
         xrayDaemonAddress: config.xrayDaemonAddress,
         environment: config.environment ?? {},
       }),
@@ -354,6 +383,26 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     const trace = invocationTraceHeader(options.traceHeader);
     const traceHeader = formatTraceHeader(trace);
     const startedAt = Date.now();
+
+    if (notEmulated) {
+      const result: InvocationResult = {
+        requestId,
+        status: 'error',
+        error: {
+          errorType: 'Sandbox.RuntimeNotEmulated',
+          errorMessage: `${name} is not emulated: ${notEmulated}`,
+        },
+        startedAt,
+        durationMs: 0,
+        billedDurationMs: 0,
+        maxMemoryUsedMb: 0,
+        coldStart: false,
+        lines: [],
+        traceHeader,
+      };
+      deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
+      return result;
+    }
 
     let container = takeIdle();
     const coldStart = container === undefined;
@@ -512,6 +561,8 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
 
   return {
     name,
+    runtime,
+    notEmulated,
     memoryMb,
     timeoutSeconds,
     maxConcurrency,

@@ -1,17 +1,26 @@
 /**
  * The runtime inside a container: a child Node process started by the function manager. Like
- * Lambda's Node.js runtime it imports the handler module once (the init phase), then runs one
- * invocation at a time. Everything the process writes to stdout and stderr is sent to the parent
- * over IPC, on the same channel as the results, so each line is attributed to the right invocation.
+ * Lambda's Node.js runtime it loads the handler once (the init phase), then runs one invocation at
+ * a time. Everything the process writes to stdout and stderr is sent to the parent over IPC, on the
+ * same channel as the results, so each line is attributed to the right invocation.
  *
  * Built with esbuild into `.sandbox/runtime/` (see runtime-build.ts); it imports only Node built-ins.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FunctionError, ParentMessage, RuntimeMessage } from './protocol.js';
 
-type Handler = (event: unknown, context: Record<string, unknown>) => unknown;
+type Handler = (event: unknown, context: Record<string, unknown>, callback?: Callback) => unknown;
+type Callback = (error?: unknown, result?: unknown) => void;
+
+/** The Lambda runtime this process plays, from AWS_EXECUTION_ENV (`AWS_Lambda_nodejs22.x`). */
+const NODE_MAJOR = Number(/nodejs(\d+)\.x$/.exec(process.env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 24);
+
+/** AWS's own words (aws-lambda-nodejs-runtime-interface-client), for a callback handler on Node.js 24. */
+const CALLBACK_HANDLER_REMOVED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
 const send = (message: RuntimeMessage, then?: () => void): void => {
   if (!process.connected) return;
@@ -34,16 +43,24 @@ const forward = (stream: 'stdout' | 'stderr') => {
   }) as typeof target.write;
 };
 
-const toFunctionError = (error: unknown, fallbackType = 'Error'): FunctionError => {
+/** An error of one of the types Lambda's runtime reports (`Runtime.ImportModuleError`, ...). */
+const lambdaError = (name: string, message: string): Error => {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+};
+
+const toFunctionError = (error: unknown, fallbackType?: string): FunctionError => {
   if (error instanceof Error) {
     return {
-      errorType: error.name || error.constructor?.name || fallbackType,
+      errorType: error.name || error.constructor?.name || fallbackType || 'Error',
       errorMessage: error.message,
       trace: (error.stack ?? '').split('\n'),
     };
   }
+  // As Lambda's runtime reports a thrown or rejected non-Error: its type and its text.
   return {
-    errorType: fallbackType,
+    errorType: fallbackType ?? typeof error,
     errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)),
   };
 };
@@ -60,28 +77,90 @@ const die = (error: FunctionError, exitCode: number) => {
   setTimeout(() => process.exit(exitCode), 500).unref();
 };
 
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+
+/**
+ * Loads the handler as Lambda's Node.js runtime does: `_HANDLER` is `[path/]module.export[.nested]`;
+ * the module is `<module>`, `<module>.js`, `.mjs` or `.cjs` under the task root (Node decides
+ * whether a `.js` is an ES module from the nearest package.json), else whatever `require` finds by
+ * that name; the export is looked up in the module, then in its default export.
+ */
 async function loadHandler(): Promise<Handler> {
-  const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const handlerSetting = process.env._HANDLER ?? 'index.handler';
-  const dot = handlerSetting.lastIndexOf('.');
-  const moduleName = dot > 0 ? handlerSetting.slice(0, dot) : handlerSetting;
-  const exportName = dot > 0 ? handlerSetting.slice(dot + 1) : 'handler';
-  const file = ['.mjs', '.js', '.cjs']
-    .map((ext) => join(taskRoot, moduleName + ext))
-    .find((f) => existsSync(f));
-  if (!file) {
-    throw Object.assign(new Error(`Cannot find module '${moduleName}' in ${taskRoot}`), {
-      name: 'Runtime.ImportModuleError',
-    });
+  const appRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const fullHandler = process.env._HANDLER ?? 'index.handler';
+  if (fullHandler.includes('..')) {
+    throw lambdaError(
+      'Runtime.MalformedHandlerName',
+      `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
   }
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const handler = module[exportName];
-  if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${handlerSetting} is undefined or not exported`), {
-      name: 'Runtime.HandlerNotFound',
-    });
+  const handlerString = basename(fullHandler);
+  const moduleRoot = fullHandler.slice(0, fullHandler.lastIndexOf(handlerString)).replace(/\/$/, '');
+  const match = /^([^.]*)\.(.*)$/.exec(handlerString);
+  if (!match) throw lambdaError('Runtime.MalformedHandlerName', 'Bad handler');
+  const [, moduleName = '', exportPath = ''] = match;
+
+  let module: unknown;
+  try {
+    const stem = resolve(appRoot, moduleRoot, moduleName);
+    const file = ['', '.js', '.mjs', '.cjs'].map((extension) => stem + extension).find(isFile);
+    if (file) {
+      module = await import(pathToFileURL(file).href);
+    } else {
+      const require = createRequire(join(appRoot, 'index.js'));
+      module = require(require.resolve(moduleName, { paths: [appRoot, join(appRoot, moduleRoot)] }));
+    }
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw Object.assign(lambdaError('Runtime.UserCodeSyntaxError', String(error)), { stack: error.stack });
+    }
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+      throw lambdaError('Runtime.ImportModuleError', String(error));
+    }
+    throw error;
+  }
+
+  const find = (from: unknown) =>
+    exportPath
+      .split('.')
+      .reduce<unknown>(
+        (value, key) =>
+          value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+        from,
+      );
+  const handler = find(module) ?? find((module as { default?: unknown }).default);
+  if (!handler) throw lambdaError('Runtime.HandlerNotFound', `${fullHandler} is undefined or not exported`);
+  if (typeof handler !== 'function')
+    throw lambdaError('Runtime.HandlerNotFound', `${fullHandler} is not a function`);
+  if (handler.length >= 3 && NODE_MAJOR >= 24) {
+    throw lambdaError('Runtime.CallbackHandlerDeprecated', CALLBACK_HANDLER_REMOVED);
   }
   return handler as Handler;
+}
+
+/** Runs the handler: its promise, or (before Node.js 24) its callback, whichever settles first. */
+function runHandler(handler: Handler, event: unknown, context: Record<string, unknown>): Promise<unknown> {
+  if (handler.length < 3) return Promise.resolve().then(() => handler(event, context));
+  return new Promise((settle, fail) => {
+    const callback: Callback = (error, result) => {
+      if (error !== undefined && error !== null) fail(error);
+      else settle(result);
+    };
+    Object.assign(context, {
+      done: callback,
+      succeed: (result: unknown) => callback(null, result),
+      fail: (error: unknown) => callback(error ?? 'handled'),
+    });
+    try {
+      const returned = handler(event, context, callback);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then(settle, fail);
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
 }
 
 async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
@@ -99,14 +178,15 @@ async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
     getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
   };
   try {
-    const result = await handler(JSON.parse(message.payload), context);
+    const result = await runHandler(handler, JSON.parse(message.payload), context);
     let payload: string;
     try {
       payload = JSON.stringify(result) ?? 'null';
     } catch (error) {
-      throw Object.assign(new Error(`Unable to stringify response body: ${(error as Error).message}`), {
-        name: 'Runtime.MalformedHandlerResponse',
-      });
+      throw lambdaError(
+        'Runtime.MalformedHandlerResponse',
+        `Unable to stringify response body: ${(error as Error).message}`,
+      );
     }
     send({ type: 'result', requestId: message.requestId, payload, maxRssKb: maxRssKb() });
   } catch (error) {

@@ -95,10 +95,10 @@ describe('configuration', () => {
     );
   });
 
-  it('refuses a folder without a bundle', async () => {
-    await expect(createFunctionManager({ name: 'ghost', bundle: tmpdir() })).rejects.toThrow(
-      /Function "ghost" has no bundle at .*index\.mjs; bundle it first/,
-    );
+  it('refuses a code folder that does not exist', async () => {
+    await expect(
+      createFunctionManager({ name: 'ghost', bundle: join(tmpdir(), 'no-such-bundle') }),
+    ).rejects.toThrow(/Function "ghost" has no code folder at .*no-such-bundle; bundle it first/);
   });
 
   it('refuses an event that is not JSON, without running anything', async () => {
