@@ -183,6 +183,8 @@ export class Sandbox {
         bundle: spec.assetDir,
         handler: spec.handler,
         runtime: spec.runtime,
+        logFormat: spec.logFormat,
+        ...(spec.applicationLogLevel ? { applicationLogLevel: spec.applicationLogLevel } : {}),
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
         environment: this.environmentFor(spec, {

@@ -31,6 +31,10 @@ export interface FunctionSpec {
   handler: string;
   /** The declared Lambda runtime (`nodejs24.x`, `python3.13`, ...). */
   runtime: string;
+  /** LoggingConfig.LogFormat. */
+  logFormat: 'Text' | 'JSON';
+  /** LoggingConfig.ApplicationLogLevel, when set. */
+  applicationLogLevel: string | undefined;
   memoryMb: number;
   timeoutSeconds: number;
   /** Resolved environment; the HTTP API's endpoint is a placeholder until `localize` rewrites it. */
@@ -170,6 +174,7 @@ export function readTemplate(
     const props = resource.Properties ?? {};
     const asset = resource.Metadata?.['aws:asset:path'];
     const inline = (props.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
+    const logging = props.LoggingConfig as { LogFormat?: unknown; ApplicationLogLevel?: unknown } | undefined;
     const runtime = String(
       props.Runtime ?? (props.PackageType === 'Image' ? 'container-image' : 'nodejs24.x'),
     );
@@ -194,6 +199,10 @@ export function readTemplate(
       assetDir,
       handler: String(props.Handler ?? 'index.handler'),
       runtime,
+      logFormat:
+        logging?.LogFormat === undefined ? 'Text' : str(logging.LogFormat) === 'JSON' ? 'JSON' : 'Text',
+      applicationLogLevel:
+        logging?.ApplicationLogLevel === undefined ? undefined : str(logging.ApplicationLogLevel),
       memoryMb: num(props.MemorySize, 128),
       timeoutSeconds: num(props.Timeout, 3),
       environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, str(value)])),

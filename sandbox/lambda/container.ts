@@ -162,7 +162,11 @@ export class Container {
     });
   }
 
-  /** Every line written since the last call, in order; a trailing partial line counts as a line. */
+  /**
+   * Every log event since the last call, in order: each `console.*` record whole (newlines kept, as
+   * Lambda's runtime sends it), and each line written straight to stdout or stderr; a trailing
+   * partial line counts as a line.
+   */
   takeLines(): string[] {
     for (const text of this.partial.values()) if (text !== '') this.lines.push(text);
     this.partial.clear();
@@ -191,6 +195,9 @@ export class Container {
     switch (message.type) {
       case 'output':
         this.append(message.stream, message.text);
+        break;
+      case 'log':
+        this.lines.push(message.text);
         break;
       case 'result':
         this.maxRssKb = Math.max(this.maxRssKb, message.maxRssKb);

@@ -39,6 +39,10 @@ export interface ContainerEnvironmentInput {
   handler: string;
   /** The function's Lambda runtime (`nodejs24.x`). */
   runtime: string;
+  /** LoggingConfig.LogFormat. @default 'Text' */
+  logFormat?: 'Text' | 'JSON';
+  /** LoggingConfig.ApplicationLogLevel (JSON format only). @default 'INFO' */
+  applicationLogLevel?: string;
   xrayDaemonAddress?: string;
   /** The function's own variables. */
   environment: Record<string, string>;
@@ -78,6 +82,11 @@ export function containerEnvironment(input: ContainerEnvironmentInput): Record<s
     _HANDLER: input.handler,
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${input.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+    // As Lambda sets them for a function whose LoggingConfig asks for JSON.
+    ...(input.logFormat === 'JSON' && {
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      AWS_LAMBDA_LOG_LEVEL: (input.applicationLogLevel ?? 'INFO').toUpperCase(),
+    }),
     ...SANDBOX_CREDENTIALS,
     ...(input.xrayDaemonAddress && {
       AWS_XRAY_DAEMON_ADDRESS: input.xrayDaemonAddress,

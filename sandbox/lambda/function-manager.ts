@@ -26,6 +26,10 @@ export interface FunctionConfig {
   handler?: string;
   /** The function's Lambda runtime; only the Node.js runtimes Lambda supports can run. @default 'nodejs24.x' */
   runtime?: string;
+  /** LoggingConfig.LogFormat: how the runtime writes `console.*` records and platform lines. @default 'Text' */
+  logFormat?: 'Text' | 'JSON';
+  /** LoggingConfig.ApplicationLogLevel: the least `console.*` level kept, in JSON format. @default 'INFO' */
+  applicationLogLevel?: string;
   /** @default 128 */
   memoryMb?: number;
   /** @default 3 */
@@ -285,6 +289,8 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
         runtimeDir: join(runtimeFile, '..'),
         handler,
         runtime,
+        ...(config.logFormat && { logFormat: config.logFormat }),
+        ...(config.applicationLogLevel && { applicationLogLevel: config.applicationLogLevel }),
         xrayDaemonAddress: config.xrayDaemonAddress,
         environment: config.environment ?? {},
       }),
@@ -328,6 +334,28 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       );
     }
     return payload;
+  };
+
+  /** The platform's line for an init phase that failed (INIT_REPORT, or platform.initReport in JSON). */
+  const initReport = (durationMs: number, failure: { status: InvocationStatus; error: FunctionError }) => {
+    const status = failure.status === 'timeout' ? 'timeout' : 'error';
+    const errorType = status === 'error' ? failure.error.errorType : undefined;
+    if (config.logFormat === 'JSON') {
+      return JSON.stringify({
+        time: new Date().toISOString(),
+        type: 'platform.initReport',
+        record: {
+          initializationType: 'on-demand',
+          phase: 'init',
+          status,
+          ...(errorType && { errorType }),
+          metrics: { durationMs },
+        },
+      });
+    }
+    return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}${
+      errorType ? `\tError Type: ${errorType}` : ''
+    }`;
   };
 
   const exitError = (
@@ -475,6 +503,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       let error = failure?.error;
       let result: unknown;
       const lines = container.takeLines();
+      if (failure && initDurationMs !== undefined) lines.push(initReport(initDurationMs, failure));
       switch (outcome?.kind) {
         case 'result':
           if (Buffer.byteLength(outcome.payload) > MAX_PAYLOAD_BYTES) {

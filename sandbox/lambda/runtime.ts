@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 import type { FunctionError, ParentMessage, RuntimeMessage } from './protocol.js';
 
 type Handler = (event: unknown, context: Record<string, unknown>, callback?: Callback) => unknown;
@@ -68,6 +69,87 @@ const toFunctionError = (error: unknown, fallbackType?: string): FunctionError =
 const maxRssKb = (): number => process.resourceUsage().maxRSS;
 
 let currentRequestId: string | undefined;
+
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+/** The function's LoggingConfig: JSON records, filtered by the application log level, or text. */
+const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
+const MIN_LEVEL = JSON_LOGS
+  ? Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()))
+  : 0;
+
+const errorFields = (error: Error) => ({
+  errorType: error.constructor?.name ?? 'UnknownError',
+  errorMessage: error.message,
+  stackTrace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
+});
+
+/**
+ * One log record as Lambda's Node.js runtime writes a `console.*` call: `time\trequestId\tLEVEL\tmessage`,
+ * or in JSON format `{timestamp, level, requestId, message}` (an Error's fields added).
+ */
+function formatRecord(level: string, message: unknown, params: unknown[]): string {
+  const timestamp = new Date().toISOString();
+  if (!JSON_LOGS) return `${timestamp}\t${currentRequestId}\t${level}\t${format(message, ...params)}`;
+  const record: Record<string, unknown> = { timestamp, level, requestId: currentRequestId };
+  if (params.length === 0) {
+    record.message = message;
+    try {
+      return JSON.stringify(record, (_key, value: unknown) =>
+        value instanceof Error ? Object.assign(errorFields(value), value) : value,
+      );
+    } catch {
+      record.message = format(message);
+      return JSON.stringify(record);
+    }
+  }
+  record.message = format(message, ...params);
+  const error = params.find((param) => param instanceof Error);
+  if (error) Object.assign(record, errorFields(error));
+  return JSON.stringify(record);
+}
+
+/** Each `console` method writes one record at its level (`log` is INFO); below the log level, nothing. */
+function patchConsole(): void {
+  const methods = {
+    trace: 'TRACE',
+    debug: 'DEBUG',
+    info: 'INFO',
+    warn: 'WARN',
+    error: 'ERROR',
+    fatal: 'FATAL',
+  };
+  for (const [method, level] of Object.entries(methods)) {
+    (console as unknown as Record<string, unknown>)[method] =
+      LEVELS.indexOf(level) < MIN_LEVEL
+        ? () => {}
+        : (message?: unknown, ...params: unknown[]) =>
+            send({ type: 'log', text: formatRecord(level, message, params) });
+  }
+  console.log = console.info;
+}
+
+/** An error with its enumerable fields and its stack as lines, as the runtime logs it. */
+const toFormatted = (error: Error): string =>
+  `\t${JSON.stringify(error, (_key, value: unknown) =>
+    value instanceof Error
+      ? Object.assign(
+          {
+            errorType: value.name,
+            errorMessage: value.message,
+            code: (value as { code?: unknown }).code,
+          },
+          value,
+          typeof value.stack === 'string' ? { stack: value.stack.split('\n') } : {},
+        )
+      : value,
+  )}`;
+
+/** How the runtime logs an init, invoke or uncaught error (`Invoke Error \t{"errorType":...}`). */
+function logError(label: string, error: unknown): void {
+  const asError = error instanceof Error ? error : new Error(String(error));
+  if (JSON_LOGS) console.error(asError);
+  else console.error(label, toFormatted(asError));
+}
 
 const die = (error: FunctionError, exitCode: number) => {
   send({ type: 'fatal', requestId: currentRequestId, error, maxRssKb: maxRssKb() }, () =>
@@ -190,6 +272,7 @@ async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
     }
     send({ type: 'result', requestId: message.requestId, payload, maxRssKb: maxRssKb() });
   } catch (error) {
+    logError('Invoke Error', error);
     send({
       type: 'error',
       requestId: message.requestId,
@@ -203,18 +286,18 @@ async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
 
 forward('stdout');
 forward('stderr');
+patchConsole();
 
-// As Lambda's Node.js runtime does: report the error, then end the process (the container is replaced).
-process.on('uncaughtException', (error) => die(toFunctionError(error), 129));
-process.on('unhandledRejection', (reason) =>
-  die(
-    {
-      ...toFunctionError(reason),
-      errorType: 'Runtime.UnhandledPromiseRejection',
-    },
-    128,
-  ),
-);
+// As Lambda's Node.js runtime does: log the error, report it, then end the process (the container is replaced).
+process.on('uncaughtException', (error) => {
+  logError('Uncaught Exception', error);
+  die(toFunctionError(error), 129);
+});
+process.on('unhandledRejection', (reason) => {
+  const error = { ...toFunctionError(reason), errorType: 'Runtime.UnhandledPromiseRejection' };
+  logError('Unhandled Promise Rejection', lambdaError(error.errorType, error.errorMessage));
+  die(error, 128);
+});
 // The parent went away: nothing more will come.
 process.on('disconnect', () => process.exit(0));
 
@@ -225,6 +308,7 @@ try {
   });
   send({ type: 'ready', maxRssKb: maxRssKb() });
 } catch (error) {
+  logError('Uncaught Exception', error);
   send({ type: 'init-error', error: toFunctionError(error, 'Runtime.ImportModuleError') }, () =>
     process.exit(1),
   );
