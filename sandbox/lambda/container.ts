@@ -13,6 +13,8 @@ export const INIT_TIME_LIMIT_MS = 10_000;
 
 export interface ContainerOptions {
   runtimeFile: string;
+  /** Arguments for the runtime (not the function's business: they stay out of its environment). */
+  runtimeArgs?: string[];
   taskRoot: string;
   env: Record<string, string>;
   maxOldSpaceSizeMb: number;
@@ -55,7 +57,7 @@ export class Container {
   constructor(options: ContainerOptions) {
     const spawnedAt = performance.now();
     const initDuration = () => Math.round((performance.now() - spawnedAt) * 100) / 100;
-    this.child = fork(options.runtimeFile, [], {
+    this.child = fork(options.runtimeFile, options.runtimeArgs ?? [], {
       cwd: options.taskRoot,
       env: options.env,
       execPath: process.execPath,

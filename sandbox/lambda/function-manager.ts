@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSegmentEmitter, type SegmentEmitter } from '../xray/emitter.js';
 import type { FunctionBundle } from './bundle.js';
@@ -215,6 +216,22 @@ function validate(config: FunctionConfig): void {
   }
 }
 
+/**
+ * The node_modules folder of the sandbox's own installation that holds the AWS SDK for JavaScript
+ * v3: Lambda's Node.js runtimes provide the SDK, so bundles often leave `@aws-sdk/*` out, and the
+ * containers take it from here when the function's own code has none.
+ */
+export function runtimeSdkHome(): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb');
+    const marker = `${sep}node_modules${sep}`;
+    const at = entry.lastIndexOf(marker);
+    return at < 0 ? undefined : entry.slice(0, at + marker.length - 1);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function createFunctionManager(config: FunctionConfig): Promise<FunctionManager> {
   validate(config);
   const name = config.name;
@@ -235,6 +252,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const region = config.region ?? 'us-east-1';
   const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? '000000000000'}:function:${name}`;
   const runtimeFile = await buildRuntime(config.runtimeDir);
+  const sdkHome = runtimeSdkHome();
   const emitter: SegmentEmitter | undefined = config.xrayDaemonAddress
     ? createSegmentEmitter(config.xrayDaemonAddress)
     : undefined;
@@ -278,6 +296,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const spawn = (): Container => {
     const container = new Container({
       runtimeFile,
+      ...(sdkHome && { runtimeArgs: [sdkHome] }),
       taskRoot,
       maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
       initTimeLimitMs: INIT_TIME_LIMIT_MS,

@@ -7,7 +7,7 @@
  * Built with esbuild into `.sandbox/runtime/` (see runtime-build.ts); it imports only Node built-ins.
  */
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, registerHooks } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -159,6 +159,57 @@ const die = (error: FunctionError, exitCode: number) => {
   setTimeout(() => process.exit(exitCode), 500).unref();
 };
 
+/**
+ * Lambda's Node.js runtimes provide the AWS SDK for JavaScript v3, so bundles often mark
+ * `@aws-sdk/*` external. What the function's own code does not have, `require` and `import` take
+ * from the sandbox's installation (its node_modules is the runtime's first argument); nothing else
+ * comes from there, as nothing else comes with Lambda.
+ */
+function provideAwsSdk(sdkHome: string | undefined): void {
+  if (!sdkHome || typeof registerHooks !== 'function') return;
+  const anchor = join(sdkHome, '..', 'lambda-runtime.js');
+  const parentURL = pathToFileURL(anchor).href;
+  const sdkRequire = createRequire(anchor);
+  /** sdkRequire.resolve comes back through this hook; that inner call must not fall back again. */
+  let fallingBack = false;
+  const notFound = (error: unknown) => {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  };
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      try {
+        return nextResolve(specifier, context);
+      } catch (error) {
+        if (fallingBack || !/^@(aws-sdk|smithy)\//.test(specifier) || !notFound(error)) throw error;
+        try {
+          // require() resolves from the requiring module whatever parentURL says: resolve it here.
+          if (context.conditions?.includes('require')) {
+            fallingBack = true;
+            try {
+              return { url: pathToFileURL(sdkRequire.resolve(specifier)).href, shortCircuit: true };
+            } finally {
+              fallingBack = false;
+            }
+          }
+          return nextResolve(specifier, { ...context, parentURL });
+        } catch (fallbackError) {
+          if (!notFound(fallbackError)) throw fallbackError;
+          const name = specifier.split('/').slice(0, 2).join('/');
+          throw Object.assign(
+            new Error(
+              `Cannot find package '${name}': Lambda's Node.js runtime provides the AWS SDK for JavaScript v3, ` +
+                `which the sandbox takes from its own installation (${sdkHome}), and that has no '${name}'. ` +
+                `Install it as a devDependency: npm install --save-dev ${name}`,
+            ),
+            { code: (error as { code?: unknown }).code },
+          );
+        }
+      }
+    },
+  });
+}
+
 const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
 
 /**
@@ -287,6 +338,7 @@ async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
 forward('stdout');
 forward('stderr');
 patchConsole();
+provideAwsSdk(process.argv[2]);
 
 // As Lambda's Node.js runtime does: log the error, report it, then end the process (the container is replaced).
 process.on('uncaughtException', (error) => {
