@@ -183,6 +183,7 @@ export class Sandbox {
         bundle: spec.assetDir,
         handler: spec.handler,
         runtime: spec.runtime,
+        ...(spec.codeProblem ? { notEmulated: spec.codeProblem } : {}),
         logFormat: spec.logFormat,
         ...(spec.applicationLogLevel ? { applicationLogLevel: spec.applicationLogLevel } : {}),
         memoryMb: spec.memoryMb,

@@ -12,6 +12,7 @@ import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from '.
 import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
 import type { TemplateDashboard } from './console/dashboard.js';
 import { readDashboardsFromTemplate } from './console/dashboard.js';
+import { CONTAINER_IMAGE } from './lambda/function-manager.js';
 import { makePrivate } from './private-files.js';
 import { parseRateExpression } from './sources/schedule.js';
 
@@ -31,6 +32,8 @@ export interface FunctionSpec {
   handler: string;
   /** The declared Lambda runtime (`nodejs24.x`, `python3.13`, ...). */
   runtime: string;
+  /** Why the sandbox cannot run the function's code, when its code is not in the assembly. */
+  codeProblem?: string;
   /** LoggingConfig.LogFormat. */
   logFormat: 'Text' | 'JSON';
   /** LoggingConfig.ApplicationLogLevel, when set. */
@@ -175,10 +178,9 @@ export function readTemplate(
     const asset = resource.Metadata?.['aws:asset:path'];
     const inline = (props.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
     const logging = props.LoggingConfig as { LogFormat?: unknown; ApplicationLogLevel?: unknown } | undefined;
-    const runtime = String(
-      props.Runtime ?? (props.PackageType === 'Image' ? 'container-image' : 'nodejs24.x'),
-    );
-    let assetDir: string;
+    const runtime = String(props.Runtime ?? (props.PackageType === 'Image' ? CONTAINER_IMAGE : 'nodejs24.x'));
+    let assetDir = cdkOut;
+    let codeProblem: string | undefined;
     if (typeof asset === 'string') {
       assetDir = resolve(cdkOut, asset);
     } else if (inline !== undefined) {
@@ -189,7 +191,7 @@ export function readTemplate(
         mode: 0o600,
       });
     } else {
-      throw new SynthError(`function ${logicalId} has no bundled asset in the template`);
+      codeProblem = 'its code is not in the cloud assembly (neither a CDK asset nor inline code)';
     }
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
@@ -199,6 +201,7 @@ export function readTemplate(
       assetDir,
       handler: String(props.Handler ?? 'index.handler'),
       runtime,
+      ...(codeProblem && { codeProblem }),
       logFormat:
         logging?.LogFormat === undefined ? 'Text' : str(logging.LogFormat) === 'JSON' ? 'JSON' : 'Text',
       applicationLogLevel:

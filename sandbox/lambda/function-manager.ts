@@ -27,6 +27,8 @@ export interface FunctionConfig {
   handler?: string;
   /** The function's Lambda runtime; only the Node.js runtimes Lambda supports can run. @default 'nodejs24.x' */
   runtime?: string;
+  /** Why the sandbox cannot run this function's code (its runtime aside); then every invocation fails. */
+  notEmulated?: string;
   /** LoggingConfig.LogFormat: how the runtime writes `console.*` records and platform lines. @default 'Text' */
   logFormat?: 'Text' | 'JSON';
   /** LoggingConfig.ApplicationLogLevel: the least `console.*` level kept, in JSON format. @default 'INFO' */
@@ -177,10 +179,16 @@ const DEPRECATED_NODE_RUNTIMES: Record<string, string> = {
   'nodejs14.x': 'Jan 9, 2024',
 };
 
+/** What a function packaged as a container image has for a runtime (its template declares none). */
+export const CONTAINER_IMAGE = 'container-image';
+
 /** Why a function on `runtime` cannot run in the sandbox, or undefined when it can. */
 export function runtimeSupport(runtime: string): string | undefined {
   if ((EMULATED_RUNTIMES as readonly string[]).includes(runtime)) return undefined;
   const supported = EMULATED_RUNTIMES.join(' or ');
+  if (runtime === CONTAINER_IMAGE) {
+    return `it is a container image function, and the sandbox runs Node.js functions (${supported}) from their code`;
+  }
   if (/^nodejs/.test(runtime)) {
     const since = DEPRECATED_NODE_RUNTIMES[runtime];
     return `its runtime ${runtime} is one Lambda no longer supports${
@@ -238,9 +246,9 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const taskRoot = resolve(typeof config.bundle === 'string' ? config.bundle : config.bundle.directory);
   const handler = config.handler ?? 'index.handler';
   const runtime = config.runtime ?? 'nodejs24.x';
-  const notEmulated = runtimeSupport(runtime);
+  const notEmulated = config.notEmulated ?? runtimeSupport(runtime);
   try {
-    if (!(await stat(taskRoot)).isDirectory()) throw new Error('not a folder');
+    if (!notEmulated && !(await stat(taskRoot)).isDirectory()) throw new Error('not a folder');
   } catch {
     throw new Error(`Function "${name}" has no code folder at ${taskRoot}; bundle it first (bundleFunction)`);
   }

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FunctionConfig, InvocationResult } from '../../../sandbox/lambda/index.js';
-import { createFunctionManager } from '../../../sandbox/lambda/index.js';
+import { createFunctionManager, runtimeSupport } from '../../../sandbox/lambda/index.js';
 import { protectAssets, readTemplate } from '../../../sandbox/stack.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lookout-user-functions-'));
@@ -170,7 +170,22 @@ describe('the declared runtime', () => {
     }
   });
 
-  it('reads each function’s runtime from the template, and writes out inline code as index.js', () => {
+  it('fails every invocation of a function whose code it was told it cannot run', async () => {
+    const why = 'its code is not in the cloud assembly';
+    const fn = await createFunctionManager({
+      name: 'remote',
+      bundle: join(root, 'absent'),
+      notEmulated: why,
+    });
+    expect(fn.notEmulated).toBe(why);
+    expect((await fn.invoke({})).error).toEqual({
+      errorType: 'Sandbox.RuntimeNotEmulated',
+      errorMessage: `remote is not emulated: ${why}`,
+    });
+    await fn.close();
+  });
+
+  it('reads each function’s runtime from the template, writes out inline code, and notes code it cannot run', () => {
     const cdkOut = codeFolder({ 'asset.py/index.py': 'def handler(e, c): return 1\n' });
     const template = {
       Resources: {
@@ -183,6 +198,19 @@ describe('the declared runtime', () => {
           Properties: { Runtime: 'python3.13', Handler: 'index.handler' },
           Metadata: { 'aws:asset:path': 'asset.py' },
         },
+        FromBucket1: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Runtime: 'nodejs22.x',
+            Handler: 'index.handler',
+            Code: { S3Bucket: 'b', S3Key: 'k.zip' },
+          },
+        },
+        Image1: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { PackageType: 'Image', Code: { ImageUri: 'x' } },
+          Metadata: { 'aws:asset:path': 'asset.py' },
+        },
       },
     };
     const stack = readTemplate(template, 'Apps', cdkOut);
@@ -190,5 +218,11 @@ describe('the declared runtime', () => {
     expect(byId.Inline1).toMatchObject({ runtime: 'nodejs22.x', assetDir: join(cdkOut, 'inline.Inline1') });
     expect(readFileSync(join(cdkOut, 'inline.Inline1', 'index.js'), 'utf8')).toBe(CJS);
     expect(byId.Python1).toMatchObject({ runtime: 'python3.13', assetDir: join(cdkOut, 'asset.py') });
+    expect(byId.Image1!.runtime).toBe('container-image');
+    expect(runtimeSupport(byId.Image1!.runtime)).toMatch(/^it is a container image function/);
+    // Code the assembly does not hold is no reason to stop the sandbox: the function is not emulated.
+    expect(byId.FromBucket1!.codeProblem).toBe(
+      'its code is not in the cloud assembly (neither a CDK asset nor inline code)',
+    );
   });
 });
