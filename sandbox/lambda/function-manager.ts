@@ -9,8 +9,9 @@ import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createSegmentEmitter, type SegmentEmitter } from '../xray/emitter.js';
-import type { FunctionBundle } from './bundle.js';
+import { PROJECT_ROOT, type FunctionBundle } from './bundle.js';
 import { Container, INIT_TIME_LIMIT_MS, type ContainerOutcome } from './container.js';
 import { containerEnvironment, maxOldSpaceSizeMb, reservedKeysIn } from './environment.js';
 import type { FunctionError } from './protocol.js';
@@ -229,15 +230,19 @@ function validate(config: FunctionConfig): void {
  * v3: Lambda's Node.js runtimes provide the SDK, so bundles often leave `@aws-sdk/*` out, and the
  * containers take it from here when the function's own code has none.
  */
-export function runtimeSdkHome(): string | undefined {
+export function runtimeSdkHome(): string {
+  const marker = `${sep}node_modules${sep}`;
+  const home = (path: string) => {
+    const at = path.lastIndexOf(marker);
+    return at < 0 ? undefined : path.slice(0, at + marker.length - 1);
+  };
   try {
-    const entry = createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb');
-    const marker = `${sep}node_modules${sep}`;
-    const at = entry.lastIndexOf(marker);
-    return at < 0 ? undefined : entry.slice(0, at + marker.length - 1);
+    const found = home(createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb'));
+    if (found) return found;
   } catch {
-    return undefined;
+    // No SDK at all: the folder the sandbox is installed in, so a missing client is named there.
   }
+  return home(fileURLToPath(import.meta.url)) ?? join(PROJECT_ROOT, 'node_modules');
 }
 
 export async function createFunctionManager(config: FunctionConfig): Promise<FunctionManager> {
@@ -304,7 +309,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const spawn = (): Container => {
     const container = new Container({
       runtimeFile,
-      ...(sdkHome && { runtimeArgs: [sdkHome] }),
+      runtimeArgs: [sdkHome],
       taskRoot,
       maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
       initTimeLimitMs: INIT_TIME_LIMIT_MS,
