@@ -200,6 +200,10 @@ export class Sandbox {
         name: spec.name,
         bundle: spec.assetDir,
         handler: spec.handler,
+        runtime: spec.runtime,
+        ...(spec.codeProblem ? { notEmulated: spec.codeProblem } : {}),
+        logFormat: spec.logFormat,
+        ...(spec.applicationLogLevel ? { applicationLogLevel: spec.applicationLogLevel } : {}),
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
         environment: this.environmentFor(spec, {
@@ -214,6 +218,8 @@ export class Sandbox {
         accountId: SANDBOX_ACCOUNT,
         xrayDaemonAddress: xray.address,
       });
+      if (manager.notEmulated)
+        log(`not emulated: ${spec.name}: ${manager.notEmulated}; requests to it will fail`);
       manager.onInvocation((record) => this.collect(record));
       this.functions.set(spec.name, manager);
       this.closers.push(() => manager.close());

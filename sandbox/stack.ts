@@ -5,13 +5,14 @@
  * and the dashboard. Nothing here restates a threshold or a route: it all comes from the template.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from './alarms/index.js';
 import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
 import type { TemplateDashboard } from './console/dashboard.js';
 import { readDashboardsFromTemplate } from './console/dashboard.js';
+import { CONTAINER_IMAGE } from './lambda/function-manager.js';
 import { makePrivate } from './private-files.js';
 import type { SubscriptionFilterSpec } from './sources/log-subscription.js';
 import { readSubscriptionFilters } from './sources/log-subscription.js';
@@ -28,9 +29,17 @@ export interface FunctionSpec {
   logicalId: string;
   /** The physical name the sandbox gives it (and the alarms' FunctionName dimensions use). */
   name: string;
-  /** Folder holding the bundled `index.mjs`, as CDK built it. */
+  /** The function's code folder, as CDK built it (or as the template's inline code is written out). */
   assetDir: string;
   handler: string;
+  /** The declared Lambda runtime (`nodejs24.x`, `python3.13`, ...). */
+  runtime: string;
+  /** Why the sandbox cannot run the function's code, when its code is not in the assembly. */
+  codeProblem?: string;
+  /** LoggingConfig.LogFormat. */
+  logFormat: 'Text' | 'JSON';
+  /** LoggingConfig.ApplicationLogLevel, when set. */
+  applicationLogLevel: string | undefined;
   memoryMb: number;
   timeoutSeconds: number;
   /** Resolved environment; the HTTP API's endpoint is a placeholder until `localize` rewrites it. */
@@ -138,11 +147,15 @@ export async function synthesize(
 /**
  * Makes the assembly's assets (`asset.*`, the code the sandbox runs) the user's alone: CDK leaves
  * the folders it bundles into world-writable (0777), so that a Docker build could write them.
+ * And puts them outside any package scope above: Lambda's task root has no package.json above it,
+ * so a `.js` there is CommonJS unless it is written as an ES module, whatever the project's own
+ * package.json says (an empty package.json has no `type`, which is what Node needs to see).
  */
 export async function protectAssets(cdkOut: string): Promise<void> {
   for (const name of await readdir(cdkOut)) {
     if (name.startsWith('asset.')) await makePrivate(join(cdkOut, name));
   }
+  await writeFile(join(cdkOut, 'package.json'), '{}\n', { mode: 0o600 });
 }
 
 /** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
@@ -193,15 +206,36 @@ export function readTemplate(
     if (deployTime.has(logicalId)) return [];
     const props = resource.Properties ?? {};
     const asset = resource.Metadata?.['aws:asset:path'];
-    if (typeof asset !== 'string')
-      throw new SynthError(`function ${logicalId} has no bundled asset in the template`);
+    const inline = (props.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
+    const logging = props.LoggingConfig as { LogFormat?: unknown; ApplicationLogLevel?: unknown } | undefined;
+    const runtime = String(props.Runtime ?? (props.PackageType === 'Image' ? CONTAINER_IMAGE : 'nodejs24.x'));
+    let assetDir = cdkOut;
+    let codeProblem: string | undefined;
+    if (typeof asset === 'string') {
+      assetDir = resolve(cdkOut, asset);
+    } else if (inline !== undefined) {
+      // Lambda saves inline code as index.js (index.py for Python) in the task root.
+      assetDir = join(cdkOut, `inline.${logicalId}`);
+      mkdirSync(assetDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(assetDir, runtime.startsWith('python') ? 'index.py' : 'index.js'), str(inline), {
+        mode: 0o600,
+      });
+    } else {
+      codeProblem = 'its code is not in the cloud assembly (neither a CDK asset nor inline code)';
+    }
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
     const spec: FunctionSpec = {
       logicalId,
       name: resolver.physicalName(logicalId),
-      assetDir: resolve(cdkOut, asset),
+      assetDir,
       handler: String(props.Handler ?? 'index.handler'),
+      runtime,
+      ...(codeProblem && { codeProblem }),
+      logFormat:
+        logging?.LogFormat === undefined ? 'Text' : str(logging.LogFormat) === 'JSON' ? 'JSON' : 'Text',
+      applicationLogLevel:
+        logging?.ApplicationLogLevel === undefined ? undefined : str(logging.ApplicationLogLevel),
       memoryMb: num(props.MemorySize, 128),
       timeoutSeconds: num(props.Timeout, 3),
       environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, str(value)])),

@@ -109,7 +109,7 @@ export class IntrinsicResolver {
         this.resolvingNames.delete(logicalId);
       }
     }
-    return generatedName(this.stackName, logicalId);
+    return generatedName(this.stackName, logicalId, GENERATED_NAME_LIMIT[resource.Type ?? '']);
   }
 
   /** What `Ref` returns for a resource, by type. */
@@ -305,14 +305,36 @@ function scalarString(value: unknown, where: string): string {
   throw new TemplateError(`${where} cannot join ${JSON.stringify(value)}`);
 }
 
-/** A stable stand-in for CloudFormation's generated physical names. */
-export function generatedName(stackName: string, logicalId: string): string {
+/** Longest name each service accepts, where CloudFormation has to cut a generated one to fit. */
+const GENERATED_NAME_LIMIT: Record<string, number> = {
+  'AWS::Lambda::Function': 64,
+  'AWS::IAM::Role': 64,
+  'AWS::SQS::Queue': 80,
+  'AWS::Events::Rule': 64,
+};
+
+/**
+ * A stable stand-in for CloudFormation's generated physical names: `<stack>-<logicalId>-<suffix>`.
+ * When that is longer than the service allows, CloudFormation shortens the stack name and the
+ * logical id, not the suffix: the longer of the two loses a character at a time (the logical id on
+ * a tie), as deployed functions show (stack `mylongerapp-playground-new` and logical id
+ * `InstancesLifecycleHandler` became `mylongerapp-playground-ne-InstancesLifecycleHandle-` and a
+ * 13-character suffix: 64 characters).
+ */
+export function generatedName(stackName: string, logicalId: string, maxLength = Infinity): string {
   const suffix = createHash('sha256')
     .update(`${stackName}/${logicalId}`)
     .digest('hex')
     .slice(0, 12)
     .toUpperCase();
-  return `${stackName}-${logicalId}-${suffix}`;
+  let stack = stackName.length;
+  let id = logicalId.length;
+  const room = maxLength - suffix.length - 2;
+  while (stack + id > room && stack + id > 0) {
+    if (stack > id) stack -= 1;
+    else id -= 1;
+  }
+  return `${stackName.slice(0, stack)}-${logicalId.slice(0, id)}-${suffix}`;
 }
 
 /**

@@ -13,6 +13,8 @@ export const INIT_TIME_LIMIT_MS = 10_000;
 
 export interface ContainerOptions {
   runtimeFile: string;
+  /** Arguments for the runtime (not the function's business: they stay out of its environment). */
+  runtimeArgs?: string[];
   taskRoot: string;
   env: Record<string, string>;
   maxOldSpaceSizeMb: number;
@@ -55,7 +57,7 @@ export class Container {
   constructor(options: ContainerOptions) {
     const spawnedAt = performance.now();
     const initDuration = () => Math.round((performance.now() - spawnedAt) * 100) / 100;
-    this.child = fork(options.runtimeFile, [], {
+    this.child = fork(options.runtimeFile, options.runtimeArgs ?? [], {
       cwd: options.taskRoot,
       env: options.env,
       execPath: process.execPath,
@@ -162,7 +164,11 @@ export class Container {
     });
   }
 
-  /** Every line written since the last call, in order; a trailing partial line counts as a line. */
+  /**
+   * Every log event since the last call, in order: each `console.*` record whole (newlines kept, as
+   * Lambda's runtime sends it), and each line written straight to stdout or stderr; a trailing
+   * partial line counts as a line.
+   */
   takeLines(): string[] {
     for (const text of this.partial.values()) if (text !== '') this.lines.push(text);
     this.partial.clear();
@@ -191,6 +197,9 @@ export class Container {
     switch (message.type) {
       case 'output':
         this.append(message.stream, message.text);
+        break;
+      case 'log':
+        this.lines.push(message.text);
         break;
       case 'result':
         this.maxRssKb = Math.max(this.maxRssKb, message.maxRssKb);

@@ -1,4 +1,4 @@
-/** The environment Lambda gives a Node.js 24 container, plus the function's own variables. */
+/** The environment Lambda gives a Node.js container, plus the function's own variables. */
 import { randomBytes } from 'node:crypto';
 
 /** Keys Lambda sets itself and refuses in a function's configuration. */
@@ -37,6 +37,12 @@ export interface ContainerEnvironmentInput {
   taskRoot: string;
   runtimeDir: string;
   handler: string;
+  /** The function's Lambda runtime (`nodejs24.x`). */
+  runtime: string;
+  /** LoggingConfig.LogFormat. @default 'Text' */
+  logFormat?: 'Text' | 'JSON';
+  /** LoggingConfig.ApplicationLogLevel (JSON format only). @default 'INFO' */
+  applicationLogLevel?: string;
   xrayDaemonAddress?: string;
   /** The function's own variables. */
   environment: Record<string, string>;
@@ -69,13 +75,18 @@ export function containerEnvironment(input: ContainerEnvironmentInput): Record<s
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(input.memoryMb),
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${input.runtime}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: input.taskRoot,
     LAMBDA_RUNTIME_DIR: input.runtimeDir,
     _HANDLER: input.handler,
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${input.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+    // As Lambda sets them for a function whose LoggingConfig asks for JSON.
+    ...(input.logFormat === 'JSON' && {
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      AWS_LAMBDA_LOG_LEVEL: (input.applicationLogLevel ?? 'INFO').toUpperCase(),
+    }),
     ...SANDBOX_CREDENTIALS,
     ...(input.xrayDaemonAddress && {
       AWS_XRAY_DAEMON_ADDRESS: input.xrayDaemonAddress,

@@ -5,11 +5,13 @@
  * output lines and a `platform.report` record, the way Lambda's JSON log format writes it.
  */
 import { randomUUID } from 'node:crypto';
-import { access } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createSegmentEmitter, type SegmentEmitter } from '../xray/emitter.js';
-import type { FunctionBundle } from './bundle.js';
+import { PROJECT_ROOT, type FunctionBundle } from './bundle.js';
 import { Container, INIT_TIME_LIMIT_MS, type ContainerOutcome } from './container.js';
 import { containerEnvironment, maxOldSpaceSizeMb, reservedKeysIn } from './environment.js';
 import type { FunctionError } from './protocol.js';
@@ -20,10 +22,18 @@ export type { FunctionError } from './protocol.js';
 
 export interface FunctionConfig {
   name: string;
-  /** The bundle from `bundleFunction`, or the folder holding `index.mjs`. */
+  /** The bundle from `bundleFunction`, or the function's code folder (its LAMBDA_TASK_ROOT). */
   bundle: FunctionBundle | string;
-  /** @default 'index.handler' */
+  /** `[path/]module.export`, as Lambda's Node.js runtime reads it. @default 'index.handler' */
   handler?: string;
+  /** The function's Lambda runtime; only the Node.js runtimes Lambda supports can run. @default 'nodejs24.x' */
+  runtime?: string;
+  /** Why the sandbox cannot run this function's code (its runtime aside); then every invocation fails. */
+  notEmulated?: string;
+  /** LoggingConfig.LogFormat: how the runtime writes `console.*` records and platform lines. @default 'Text' */
+  logFormat?: 'Text' | 'JSON';
+  /** LoggingConfig.ApplicationLogLevel: the least `console.*` level kept, in JSON format. @default 'INFO' */
+  applicationLogLevel?: string;
   /** @default 128 */
   memoryMb?: number;
   /** @default 3 */
@@ -123,6 +133,9 @@ export interface ContainerInfo {
 
 export interface FunctionManager {
   readonly name: string;
+  readonly runtime: string;
+  /** Why the function cannot run here (its runtime), when it cannot; every invocation then fails. */
+  readonly notEmulated: string | undefined;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly maxConcurrency: number;
@@ -158,6 +171,34 @@ const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
 
+/** Node.js runtimes Lambda runs today, newest first (the sandbox runs them all on its own Node). */
+export const EMULATED_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
+
+/** When Lambda stopped creating functions on a deprecated Node.js runtime (from AWS's runtime pages). */
+const DEPRECATED_NODE_RUNTIMES: Record<string, string> = {
+  'nodejs20.x': 'Aug 31, 2026',
+  'nodejs14.x': 'Jan 9, 2024',
+};
+
+/** What a function packaged as a container image has for a runtime (its template declares none). */
+export const CONTAINER_IMAGE = 'container-image';
+
+/** Why a function on `runtime` cannot run in the sandbox, or undefined when it can. */
+export function runtimeSupport(runtime: string): string | undefined {
+  if ((EMULATED_RUNTIMES as readonly string[]).includes(runtime)) return undefined;
+  const supported = EMULATED_RUNTIMES.join(' or ');
+  if (runtime === CONTAINER_IMAGE) {
+    return `it is a container image function, and the sandbox runs Node.js functions (${supported}) from their code`;
+  }
+  if (/^nodejs/.test(runtime)) {
+    const since = DEPRECATED_NODE_RUNTIMES[runtime];
+    return `its runtime ${runtime} is one Lambda no longer supports${
+      since ? ` (no new functions since ${since})` : ''
+    }; move it to ${supported}`;
+  }
+  return `its runtime ${runtime} is not Node.js, and the sandbox runs Node.js functions only (${supported})`;
+}
+
 function validate(config: FunctionConfig): void {
   const problems: string[] = [];
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.name)) {
@@ -184,16 +225,37 @@ function validate(config: FunctionConfig): void {
   }
 }
 
+/**
+ * The node_modules folder of the sandbox's own installation that holds the AWS SDK for JavaScript
+ * v3: Lambda's Node.js runtimes provide the SDK, so bundles often leave `@aws-sdk/*` out, and the
+ * containers take it from here when the function's own code has none.
+ */
+export function runtimeSdkHome(): string {
+  const marker = `${sep}node_modules${sep}`;
+  const home = (path: string) => {
+    const at = path.lastIndexOf(marker);
+    return at < 0 ? undefined : path.slice(0, at + marker.length - 1);
+  };
+  try {
+    const found = home(createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb'));
+    if (found) return found;
+  } catch {
+    // No SDK at all: the folder the sandbox is installed in, so a missing client is named there.
+  }
+  return home(fileURLToPath(import.meta.url)) ?? join(PROJECT_ROOT, 'node_modules');
+}
+
 export async function createFunctionManager(config: FunctionConfig): Promise<FunctionManager> {
   validate(config);
   const name = config.name;
   const taskRoot = resolve(typeof config.bundle === 'string' ? config.bundle : config.bundle.directory);
   const handler = config.handler ?? 'index.handler';
-  const moduleFile = join(taskRoot, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+  const runtime = config.runtime ?? 'nodejs24.x';
+  const notEmulated = config.notEmulated ?? runtimeSupport(runtime);
   try {
-    await access(moduleFile);
+    if (!notEmulated && !(await stat(taskRoot)).isDirectory()) throw new Error('not a folder');
   } catch {
-    throw new Error(`Function "${name}" has no bundle at ${moduleFile}; bundle it first (bundleFunction)`);
+    throw new Error(`Function "${name}" has no code folder at ${taskRoot}; bundle it first (bundleFunction)`);
   }
   const memoryMb = config.memoryMb ?? 128;
   const timeoutSeconds = config.timeoutSeconds ?? 3;
@@ -203,6 +265,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const region = config.region ?? 'us-east-1';
   const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? '000000000000'}:function:${name}`;
   const runtimeFile = await buildRuntime(config.runtimeDir);
+  const sdkHome = runtimeSdkHome();
   const emitter: SegmentEmitter | undefined = config.xrayDaemonAddress
     ? createSegmentEmitter(config.xrayDaemonAddress)
     : undefined;
@@ -246,6 +309,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const spawn = (): Container => {
     const container = new Container({
       runtimeFile,
+      runtimeArgs: [sdkHome],
       taskRoot,
       maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
       initTimeLimitMs: INIT_TIME_LIMIT_MS,
@@ -256,6 +320,9 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
         taskRoot,
         runtimeDir: join(runtimeFile, '..'),
         handler,
+        runtime,
+        ...(config.logFormat && { logFormat: config.logFormat }),
+        ...(config.applicationLogLevel && { applicationLogLevel: config.applicationLogLevel }),
         xrayDaemonAddress: config.xrayDaemonAddress,
         environment: config.environment ?? {},
       }),
@@ -299,6 +366,28 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       );
     }
     return payload;
+  };
+
+  /** The platform's line for an init phase that failed (INIT_REPORT, or platform.initReport in JSON). */
+  const initReport = (durationMs: number, failure: { status: InvocationStatus; error: FunctionError }) => {
+    const status = failure.status === 'timeout' ? 'timeout' : 'error';
+    const errorType = status === 'error' ? failure.error.errorType : undefined;
+    if (config.logFormat === 'JSON') {
+      return JSON.stringify({
+        time: new Date().toISOString(),
+        type: 'platform.initReport',
+        record: {
+          initializationType: 'on-demand',
+          phase: 'init',
+          status,
+          ...(errorType && { errorType }),
+          metrics: { durationMs },
+        },
+      });
+    }
+    return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}${
+      errorType ? `\tError Type: ${errorType}` : ''
+    }`;
   };
 
   const exitError = (
@@ -354,6 +443,26 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     const trace = invocationTraceHeader(options.traceHeader);
     const traceHeader = formatTraceHeader(trace);
     const startedAt = Date.now();
+
+    if (notEmulated) {
+      const result: InvocationResult = {
+        requestId,
+        status: 'error',
+        error: {
+          errorType: 'Sandbox.RuntimeNotEmulated',
+          errorMessage: `${name} is not emulated: ${notEmulated}`,
+        },
+        startedAt,
+        durationMs: 0,
+        billedDurationMs: 0,
+        maxMemoryUsedMb: 0,
+        coldStart: false,
+        lines: [],
+        traceHeader,
+      };
+      deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
+      return result;
+    }
 
     let container = takeIdle();
     const coldStart = container === undefined;
@@ -426,6 +535,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       let error = failure?.error;
       let result: unknown;
       const lines = container.takeLines();
+      if (failure && initDurationMs !== undefined) lines.push(initReport(initDurationMs, failure));
       switch (outcome?.kind) {
         case 'result':
           if (Buffer.byteLength(outcome.payload) > MAX_PAYLOAD_BYTES) {
@@ -512,6 +622,8 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
 
   return {
     name,
+    runtime,
+    notEmulated,
     memoryMb,
     timeoutSeconds,
     maxConcurrency,

@@ -9,7 +9,14 @@
  */
 export { bundleFunction, BundleError, SANDBOX_STATE_DIR } from './bundle.js';
 export type { BundleOptions, FunctionBundle } from './bundle.js';
-export { createFunctionManager, InvokeError, MAX_PAYLOAD_BYTES } from './function-manager.js';
+export {
+  CONTAINER_IMAGE,
+  createFunctionManager,
+  EMULATED_RUNTIMES,
+  InvokeError,
+  MAX_PAYLOAD_BYTES,
+  runtimeSupport,
+} from './function-manager.js';
 export type {
   ContainerInfo,
   FunctionConfig,

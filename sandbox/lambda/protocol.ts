@@ -22,6 +22,8 @@ export type ParentMessage = InvokeMessage;
 
 export type RuntimeMessage =
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  /** One `console.*` record, as the runtime formats it: a single log event, newlines and all. */
+  | { type: 'log'; text: string }
   | { type: 'ready'; maxRssKb: number }
   | { type: 'init-error'; error: FunctionError }
   /** `payload` is the handler's result as JSON text (`null` for undefined). */

@@ -20,7 +20,7 @@ import {
   parseTraceHeader,
 } from '../../../sandbox/lambda/index.js';
 import type { TestBundles } from './support.js';
-import { isAlive, testBundles, waitFor } from './support.js';
+import { consoleMessage, isAlive, testBundles, waitFor } from './support.js';
 import { ESM_REQUIRE_BANNER } from '../../../lib/cdk/bundling.js';
 
 interface Echo {
@@ -95,10 +95,10 @@ describe('configuration', () => {
     );
   });
 
-  it('refuses a folder without a bundle', async () => {
-    await expect(createFunctionManager({ name: 'ghost', bundle: tmpdir() })).rejects.toThrow(
-      /Function "ghost" has no bundle at .*index\.mjs; bundle it first/,
-    );
+  it('refuses a code folder that does not exist', async () => {
+    await expect(
+      createFunctionManager({ name: 'ghost', bundle: join(tmpdir(), 'no-such-bundle') }),
+    ).rejects.toThrow(/Function "ghost" has no code folder at .*no-such-bundle; bundle it first/);
   });
 
   it('refuses an event that is not JSON, without running anything', async () => {
@@ -121,9 +121,10 @@ describe('containers', () => {
     expect(warm.initDurationMs).toBeUndefined();
     expect((warm.result as Echo).pid).toBe((cold.result as Echo).pid);
     expect((warm.result as Echo).invocations).toBe(2);
-    // The cold start's lines begin with what the module wrote while it was imported.
-    expect(JSON.parse(cold.lines[0]!)).toMatchObject({ message: 'init' });
-    expect(warm.lines.map((line) => JSON.parse(line).message)).toEqual(['invoked']);
+    // The cold start's lines begin with what the module logged while it was imported (no request yet).
+    expect(cold.lines[0]).toMatch(/^\S+Z\tundefined\tINFO\t\{/);
+    expect(JSON.parse(consoleMessage(cold.lines[0]!))).toMatchObject({ message: 'init' });
+    expect(warm.lines.map((line) => JSON.parse(consoleMessage(line)).message)).toEqual(['invoked']);
     expect(cold.billedDurationMs).toBeGreaterThanOrEqual(Math.ceil(cold.durationMs + cold.initDurationMs!));
     expect(warm.billedDurationMs).toBe(Math.max(1, Math.ceil(warm.durationMs)));
     expect(warm.maxMemoryUsedMb).toBeGreaterThan(10);

@@ -47,3 +47,6 @@ export const parseJsonLines = (lines: string[]): Record<string, unknown>[] =>
       return [];
     }
   });
+
+/** The message of a `console.*` record in Lambda's text format (`time\trequestId\tLEVEL\tmessage`). */
+export const consoleMessage = (line: string): string => line.split('\t').slice(3).join('\t');
