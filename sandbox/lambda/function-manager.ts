@@ -41,10 +41,16 @@ export interface FunctionConfig {
   /** The function's own environment variables (Lambda's reserved keys are refused). */
   environment?: Record<string, string>;
   /**
-   * Most invocations running at once (reserved concurrency); beyond it an invocation is throttled.
-   * Each one is a Node process, hence a modest default. @default 10
+   * The function's reserved concurrency: most invocations in flight at once; beyond it an
+   * invocation is throttled, as Lambda throttles it. @default no limit but the account's
    */
   maxConcurrency?: number;
+  /**
+   * Most containers (Node processes) this machine runs for the function. Beyond it an invocation
+   * waits for a container to be free rather than being throttled: the limit is the machine's, not
+   * the function's, and must not show as Throttles. @default 10
+   */
+  maxContainers?: number;
   /** How long a warm container may sit unused before it is stopped. @default 300000 (5 minutes) */
   idleTimeoutMs?: number;
   /** @default 'us-east-1' */
@@ -66,6 +72,9 @@ export interface InvokeOptions {
   /** @default a random UUID */
   requestId?: string;
 }
+
+/** Lambda's default concurrency limit per account and region. */
+const ACCOUNT_CONCURRENCY = 1000;
 
 export type InvocationStatus = 'success' | 'error' | 'timeout' | 'throttled';
 
@@ -212,9 +221,10 @@ function validate(config: FunctionConfig): void {
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 900) {
     problems.push(`timeoutSeconds must be more than 0 and at most 900, not ${timeout}`);
   }
-  const concurrency = config.maxConcurrency ?? 10;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    problems.push(`maxConcurrency must be a whole number of at least 1, not ${concurrency}`);
+  for (const key of ['maxConcurrency', 'maxContainers'] as const) {
+    const value = config[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      problems.push(`${key} must be a whole number of at least 1, not ${value}`);
   }
   const reserved = reservedKeysIn(config.environment ?? {});
   if (reserved.length > 0) {
@@ -260,7 +270,8 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const memoryMb = config.memoryMb ?? 128;
   const timeoutSeconds = config.timeoutSeconds ?? 3;
   const timeoutMs = Math.round(timeoutSeconds * 1000);
-  const maxConcurrency = config.maxConcurrency ?? 10;
+  const maxConcurrency = config.maxConcurrency ?? ACCOUNT_CONCURRENCY;
+  const maxContainers = Math.min(config.maxContainers ?? 10, maxConcurrency);
   const idleTimeoutMs = config.idleTimeoutMs ?? 300_000;
   const region = config.region ?? 'us-east-1';
   const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? '000000000000'}:function:${name}`;
@@ -275,7 +286,11 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const idle: Container[] = [];
   const idleTimers = new Map<Container, NodeJS.Timeout>();
   const listeners = new Set<InvocationListener>();
+  /** Invocations waiting for a container, woken one at a time as containers park or go away. */
+  const waiting: (() => void)[] = [];
+  const wakeOne = () => waiting.shift()?.();
   let running = 0;
+  let inFlight = 0;
   let closed = false;
 
   const forget = (container: Container) => {
@@ -284,6 +299,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     if (index >= 0) idle.splice(index, 1);
     clearTimeout(idleTimers.get(container));
     idleTimers.delete(container);
+    wakeOne();
   };
 
   const retire = (container: Container) => {
@@ -295,6 +311,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     if (closed || container.state !== 'idle') return retire(container);
     idle.push(container);
     idleTimers.set(container, setTimeout(() => retire(container), idleTimeoutMs).unref());
+    wakeOne();
   };
 
   const takeIdle = (): Container | undefined => {
@@ -464,26 +481,39 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       return result;
     }
 
+    if (inFlight >= maxConcurrency) {
+      const result: InvocationResult = {
+        requestId,
+        status: 'throttled',
+        error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
+        startedAt,
+        durationMs: 0,
+        billedDurationMs: 0,
+        maxMemoryUsedMb: 0,
+        coldStart: false,
+        lines: [],
+        traceHeader,
+      };
+      deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
+      return result;
+    }
+    inFlight += 1;
     let container = takeIdle();
-    const coldStart = container === undefined;
-    if (!container) {
-      if (all.size >= maxConcurrency) {
-        const result: InvocationResult = {
-          requestId,
-          status: 'throttled',
-          error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
-          startedAt,
-          durationMs: 0,
-          billedDurationMs: 0,
-          maxMemoryUsedMb: 0,
-          coldStart: false,
-          lines: [],
-          traceHeader,
-        };
-        deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
-        return result;
+    let coldStart = false;
+    try {
+      while (!container) {
+        if (all.size < maxContainers) {
+          container = spawn();
+          coldStart = true;
+        } else {
+          await new Promise<void>((wake) => waiting.push(wake));
+          if (closed) throw new Error(`Function "${name}" has been closed`);
+          container = takeIdle();
+        }
       }
-      container = spawn();
+    } catch (error) {
+      inFlight -= 1;
+      throw error;
     }
     running += 1;
     const concurrentExecutions = running;
@@ -617,6 +647,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       return invocation;
     } finally {
       running -= 1;
+      inFlight -= 1;
     }
   };
 
@@ -642,6 +673,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       })),
     async close() {
       closed = true;
+      for (const wake of waiting.splice(0)) wake();
       const containers = [...all];
       for (const container of containers) forget(container);
       await Promise.all(containers.map((container) => container.kill()));

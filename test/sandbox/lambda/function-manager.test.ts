@@ -323,6 +323,15 @@ describe('containers', () => {
     expect(fn.containers()).toHaveLength(0);
   });
 
+  it('beyond the containers this machine runs, an invocation waits for one instead of being throttled', async () => {
+    const fn = await start({ maxContainers: 2 });
+    const results = await Promise.all([1, 2, 3, 4].map(() => fn.invoke({ sleepMs: 300 })));
+    expect(results.map((result) => result.status)).toEqual(['success', 'success', 'success', 'success']);
+    expect(new Set(results.map((result) => result.containerId)).size).toBe(2);
+    expect(results.filter((result) => result.coldStart)).toHaveLength(2);
+    expect(fn.containers()).toHaveLength(2);
+  });
+
   it('spreads concurrent invocations over containers and throttles beyond the limit', async () => {
     const fn = await start({ maxConcurrency: 3 });
     const records: InvocationRecord[] = [];
