@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ServedApi } from './sandbox.js';
 import { Sandbox } from './sandbox.js';
 import { checkExpectations, resolveExpectations } from './scenario/expectations.js';
 import type { KnownAlarm, ResolvedExpectation } from './scenario/expectations.js';
@@ -97,6 +98,38 @@ function knownAlarms(stack: SandboxStack): KnownAlarm[] {
   });
 }
 
+const KIND_NAMES = { http: 'HTTP', rest: 'REST', url: 'function URL' } as const;
+
+/** `API  http://127.0.0.1:3001/prod  OrdersApi (REST, stage prod): GET /items, ANY /{proxy+}` */
+export function apiLine(api: ServedApi): string {
+  const stage = api.kind !== 'url' && api.stage !== '$default' ? `, stage ${api.stage}` : '';
+  const routes =
+    api.kind === 'url'
+      ? `every method and path → ${api.functionNames.join(', ')}`
+      : api.routes.slice(0, 6).join(', ') +
+        (api.routes.length > 6 ? `, … (${api.routes.length} routes)` : '');
+  return `API         ${api.url}   ${api.logicalId} (${KIND_NAMES[api.kind]}${stage}): ${routes}`;
+}
+
+/**
+ * The API a scenario's paths go to: the one it names by logical id or construct path (with or
+ * without the stack's name in front), else the first.
+ */
+export function chooseApi(apis: ServedApi[], wanted: string | undefined): ServedApi | undefined {
+  if (wanted === undefined) return apis[0];
+  const found = apis.find(
+    (api) =>
+      api.logicalId === wanted ||
+      api.constructPath === wanted ||
+      api.constructPath?.split('/').slice(1).join('/') === wanted,
+  );
+  if (found) return found;
+  const known = apis.map((api) => `${api.logicalId}${api.constructPath ? ` (${api.constructPath})` : ''}`);
+  throw new ScenarioError(
+    `the scenario's api "${wanted}" is none of the stack's APIs; they are: ${known.join(', ') || '(none)'}`,
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args;
   try {
@@ -151,7 +184,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   let expectations: ResolvedExpectation[] = [];
+  let target: ServedApi | undefined;
   try {
+    target = chooseApi(sandbox.apis, scenario?.api);
     expectations = resolveExpectations(scenario?.expect ?? [], knownAlarms(sandbox.stack));
   } catch (error) {
     process.stderr.write(`${args.scenario}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -171,10 +206,11 @@ export async function main(argv: string[]): Promise<number> {
     `  stack       ${stack.stackName}: ${count(stack.functions.length, 'function')}, ${count(stack.alarms.length, 'alarm')}, ${count(stack.dashboards.length, 'dashboard')}`,
   );
   say(`  dashboard   ${sandbox.consoleUrl}`);
-  if (stack.http) {
-    const routes = stack.http.routes;
-    const shown = routes.slice(0, 4).join(', ') + (routes.length > 4 ? `, … (${routes.length} routes)` : '');
-    say(`  API         ${sandbox.apiUrl}   ${stack.http.apiLogicalId}: ${shown}`);
+  for (const api of sandbox.apis) say(`  ${apiLine(api)}`);
+  for (const notice of stack.apiNotices) {
+    const effect =
+      notice.effect === 'ignored' ? 'requests pass through without it' : 'requests to it will fail';
+    say(`  ${notice.effect}: ${notice.logicalId} (${notice.type}): ${notice.why}; ${effect}`);
   }
   say(
     `  Slack       ${process.env.SLACK_WEBHOOK_URL ? 'your webhook (SLACK_WEBHOOK_URL)' : 'local, shown on the dashboard'}\n`,
@@ -188,9 +224,9 @@ export async function main(argv: string[]): Promise<number> {
     slackTexts: sandbox.slackMessages().map((message) => JSON.stringify(message.payload)),
   });
   const play = async () => {
-    if (!sandbox.apiUrl)
+    if (!target)
       throw new ScenarioError('the scenario sends requests, but the stack has no API the sandbox serves');
-    const stats = await playPhases(sandbox.apiUrl, scenario!.phases, {
+    const stats = await playPhases(target.url, scenario!.phases, {
       compression,
       signal: stopped.signal,
       ...(onProgress ? { onProgress } : {}),

@@ -1,11 +1,11 @@
 /**
  * The whole stack on one machine: reads the synthesized stack and brings up, on loopback,
  * DynamoDB (dynalite), SQS, an X-Ray daemon and an OTLP receiver, Slack, the functions in the
- * Lambda emulation, the HTTP API's front door, the schedule and queue event sources, the
- * collectors that turn function output into logs and metrics, the alarms (evaluated on a
- * compressed clock, their notifications delivered through SNS to the Slack notifier), the log
- * subscription filters feeding the log shipper and the search engine it ships to, a folder for
- * the functions' CPU profiles, and the console.
+ * Lambda emulation, a front door for each API (HTTP and REST APIs, function URLs), the schedule
+ * and queue event sources, the collectors that turn function output into logs and metrics, the
+ * alarms (evaluated on a compressed clock, their notifications delivered through SNS to the Slack
+ * notifier), the log subscription filters feeding the log shipper and the search engine it ships
+ * to, a folder for the functions' CPU profiles, and the console.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -28,7 +28,8 @@ import type { SqsStandIn } from './aws/sqs.js';
 import { startSqsStandIn } from './aws/sqs.js';
 import type { ReceivedSlackMessage } from './console/index.js';
 import { consoleAlarmsFromStatuses, LogStore, ProfileFolder, startConsole } from './console/index.js';
-import { routesTo, startHttpGateway } from './gateway/index.js';
+import type { ApiKind } from './gateway/index.js';
+import { startApiGateway } from './gateway/index.js';
 import type { FunctionManager, InvocationRecord } from './lambda/index.js';
 import { createFunctionManager } from './lambda/index.js';
 import { SANDBOX_CREDENTIALS } from './lambda/environment.js';
@@ -50,7 +51,7 @@ export interface SandboxOptions {
   projectRoot: string;
   /** Console (dashboard) port. @default 3000 */
   consolePort?: number;
-  /** HTTP API port. @default 3001 */
+  /** The first API's port; the others listen on free ports. @default 3001 */
   apiPort?: number;
   /** Simulated seconds per real second for metrics and alarms. @default 20 */
   compression?: number;
@@ -66,6 +67,20 @@ export interface SandboxOptions {
   context?: Record<string, string>;
   /** Progress messages. */
   log?: (message: string) => void;
+}
+
+/** An API as the sandbox serves it. */
+export interface ServedApi {
+  logicalId: string;
+  /** The construct path, when the template has it. */
+  constructPath?: string;
+  kind: ApiKind;
+  /** The stage the URL carries (`$default`: none). */
+  stage: string;
+  /** Where to send requests: `http://127.0.0.1:<port>`, then `/<stage>` for a named stage. */
+  url: string;
+  routes: string[];
+  functionNames: string[];
 }
 
 export interface AlarmEvent {
@@ -116,7 +131,12 @@ export class Sandbox {
   ) {}
 
   consoleUrl = '';
+  /** The first API's URL ('' without any). */
   apiUrl = '';
+  /** Every API the sandbox serves: HTTP APIs, then REST APIs, then function URLs. */
+  readonly apis: ServedApi[] = [];
+  /** Deployed API origin → the local gateway's, for the functions' environment. */
+  private readonly apiOrigins: Record<string, string> = {};
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const log = options.log ?? (() => {});
@@ -180,13 +200,25 @@ export class Sandbox {
     this.search = search;
     this.closers.push(() => search.close());
 
-    // The front door first, so that functions can be told its address (the health check calls it).
-    const api = stack.http ? lazyTarget(() => this.functions.get(stack.http!.functionName)) : undefined;
-    const gateway = stack.http
-      ? await startHttpGateway({ routes: routesTo(api!, stack.http.routes), port: options.apiPort ?? 3001 })
-      : undefined;
-    if (gateway) this.closers.push(() => gateway.close());
-    this.apiUrl = gateway?.url ?? '';
+    // The front doors first, so that functions can be told their addresses (the health check calls one).
+    for (const [index, api] of stack.apis.entries()) {
+      const gateway = await startApiGateway(api, (name) => this.functions.get(name), {
+        port: index === 0 ? (options.apiPort ?? 3001) : 0,
+        accountId: SANDBOX_ACCOUNT,
+      });
+      this.closers.push(() => gateway.close());
+      this.apiOrigins[api.deployedOrigin] = gateway.origin;
+      this.apis.push({
+        logicalId: api.logicalId,
+        ...(api.constructPath !== undefined && { constructPath: api.constructPath }),
+        kind: api.kind,
+        stage: api.stage,
+        url: gateway.url,
+        routes: api.routes.map((route) => route.routeKey),
+        functionNames: [...new Set(api.routes.flatMap((route) => route.functionName ?? []))],
+      });
+    }
+    this.apiUrl = this.apis[0]?.url ?? '';
 
     log(`starting ${stack.functions.length} functions from their CDK assets…`);
     const slackSetting =
@@ -337,7 +369,7 @@ export class Sandbox {
     spec: FunctionSpec,
     services: { dynamoEndpoint: string; sqs: SqsStandIn; otlp: string; slack: string; search: string },
   ): Record<string, string> {
-    const environment = localize(spec.environment, this.apiUrl);
+    const environment = localize(spec.environment, this.apiOrigins);
     // The SQS client sends to the host of the queue URL itself, so queue URLs must be local ones.
     for (const queue of this.stack.queues) {
       for (const [key, value] of Object.entries(environment)) {
@@ -524,17 +556,6 @@ async function createTables(stack: SandboxStack, endpoint: string): Promise<void
   } finally {
     client.destroy();
   }
-}
-
-/** A target resolved at call time (the gateway starts before the functions it calls). */
-function lazyTarget(resolve: () => FunctionManager | undefined) {
-  return {
-    invoke: (event: unknown, options?: { traceHeader?: string }) => {
-      const target = resolve();
-      if (!target) return Promise.reject(new Error('the function behind the HTTP API is not running'));
-      return target.invoke(event, options);
-    },
-  };
 }
 
 function snsEvent(topicArn: string, subject: string, message: string) {

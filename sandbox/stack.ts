@@ -1,6 +1,6 @@
 /**
  * The stack as the sandbox runs it: synthesized offline from the same CDK app `cdk deploy` uses,
- * then read back — functions with their bundled assets and environment, the HTTP API's routes,
+ * then read back — functions with their bundled assets and environment, the APIs and their routes,
  * queues and their event source mappings, schedules, tables, topics and their subscribers, alarms,
  * and the dashboard. Nothing here restates a threshold or a route: it all comes from the template.
  */
@@ -12,6 +12,8 @@ import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from '.
 import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
 import type { TemplateDashboard } from './console/dashboard.js';
 import { readDashboardsFromTemplate } from './console/dashboard.js';
+import type { ApiNotice, ApiSpec } from './gateway/template.js';
+import { apiResolverOptions, readApis } from './gateway/template.js';
 import { CONTAINER_IMAGE } from './lambda/function-manager.js';
 import { makePrivate } from './private-files.js';
 import type { SubscriptionFilterSpec } from './sources/log-subscription.js';
@@ -20,8 +22,6 @@ import { parseRateExpression } from './sources/schedule.js';
 
 export const SANDBOX_REGION = 'eu-west-2';
 export const SANDBOX_ACCOUNT = '123456789012';
-/** What an HTTP API's endpoint reads as until the local gateway's address is known. */
-const GATEWAY_PLACEHOLDER = 'http://sandbox-gateway.invalid';
 
 type Resource = { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
@@ -42,7 +42,7 @@ export interface FunctionSpec {
   applicationLogLevel: string | undefined;
   memoryMb: number;
   timeoutSeconds: number;
-  /** Resolved environment; the HTTP API's endpoint is a placeholder until `localize` rewrites it. */
+  /** Resolved environment; APIs' addresses are the deployed ones until `localize` rewrites them. */
   environment: Record<string, string>;
   reservedConcurrency: number | undefined;
 }
@@ -82,8 +82,10 @@ export interface SandboxStack {
   stackName: string;
   template: CloudFormationTemplate;
   functions: FunctionSpec[];
-  /** Route keys of the HTTP API ('GET /orders/{id}') and the function behind them. */
-  http: { apiLogicalId: string; routes: string[]; functionName: string } | undefined;
+  /** The HTTP and REST APIs and function URLs, in template order, with their routes' functions. */
+  apis: ApiSpec[];
+  /** API features the sandbox does not run (requests fail) or ignores (requests pass through). */
+  apiNotices: ApiNotice[];
   queues: QueueSpec[];
   eventSourceMappings: EventSourceMappingSpec[];
   schedules: ScheduleSpec[];
@@ -193,9 +195,7 @@ export function readTemplate(
   const options = { stackName, region: SANDBOX_REGION, accountId: SANDBOX_ACCOUNT };
   const resolver = new IntrinsicResolver(template, {
     ...options,
-    attributes: Object.fromEntries(
-      ofType('AWS::ApiGatewayV2::Api').map(([id]) => [`${id}.ApiEndpoint`, GATEWAY_PLACEHOLDER]),
-    ),
+    ...apiResolverOptions(template, stackName, SANDBOX_REGION),
   });
   const str = (value: unknown) => String(resolver.resolve(value));
   const num = (value: unknown, fallback: number) =>
@@ -314,13 +314,7 @@ export function readTemplate(
     subscriptions.set(topic, [...(subscriptions.get(topic) ?? []), functionNameOf(props.Endpoint)]);
   }
 
-  const routes = ofType('AWS::ApiGatewayV2::Route').map(([, resource]) => str(resource.Properties?.RouteKey));
-  const [apiLogicalId] = ofType('AWS::ApiGatewayV2::Api')[0] ?? [];
-  const integration = ofType('AWS::ApiGatewayV2::Integration')[0]?.[1];
-  const http =
-    apiLogicalId && integration
-      ? { apiLogicalId, routes, functionName: functionNameOf(integration.Properties?.IntegrationUri) }
-      : undefined;
+  const { apis, notices: apiNotices } = readApis(template, resolver);
 
   const { alarms, problems } = readAlarmsFromTemplate(template, options);
   const { dashboards, problems: dashboardProblems } = readDashboardsFromTemplate(template, options);
@@ -329,7 +323,8 @@ export function readTemplate(
     stackName,
     template,
     functions,
-    http,
+    apis,
+    apiNotices,
     queues,
     eventSourceMappings,
     schedules,
@@ -365,11 +360,22 @@ function customResourceHandlers(resources: Record<string, Resource>): Set<string
   return handlers;
 }
 
-/** Replaces the HTTP API's endpoint with the sandbox's local gateway in a function's environment. */
-export function localize(environment: Record<string, string>, gatewayUrl: string): Record<string, string> {
-  const local = gatewayUrl.replace(/\/$/, '');
+/**
+ * Replaces the APIs' deployed origins (`https://<id>.execute-api.<region>.amazonaws.com`) with the
+ * local gateways' (`http://127.0.0.1:<port>`) in a function's environment.
+ */
+export function localize(
+  environment: Record<string, string>,
+  origins: Record<string, string>,
+): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(environment).map(([key, value]) => [key, value.split(GATEWAY_PLACEHOLDER).join(local)]),
+    Object.entries(environment).map(([key, value]) => [
+      key,
+      Object.entries(origins).reduce(
+        (text, [deployed, local]) => text.split(deployed).join(local.replace(/\/$/, '')),
+        value,
+      ),
+    ]),
   );
 }
 

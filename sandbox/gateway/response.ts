@@ -1,6 +1,7 @@
 /**
- * A function's invocation turned back into an HTTP response the way API Gateway (HTTP API,
- * payload format 2.0) does it.
+ * A function's invocation turned back into an HTTP response the way API Gateway does it: HTTP APIs
+ * and function URLs with payload format 2.0, REST APIs (and HTTP APIs on 1.0) with the Lambda proxy
+ * integration's output format.
  */
 
 /** What the gateway needs from an invocation (the Lambda emulation's InvocationResult fits). */
@@ -87,4 +88,56 @@ export function toHttpResponse(invocation: InvocationOutcome): HttpResponse {
     headers: { 'content-type': 'application/json' },
     body: Buffer.from(typeof result === 'string' ? result : (JSON.stringify(result) ?? 'null'), 'utf8'),
   };
+}
+
+/** REST APIs answer a failed or malformed invocation so (note the lower-case "server error"). */
+export const BAD_GATEWAY = () => jsonMessage(502, 'Internal server error');
+/** A REST API's answer to a path or method it has no resource for. */
+export const MISSING_AUTHENTICATION_TOKEN = () => jsonMessage(403, 'Missing Authentication Token');
+export const FORBIDDEN = () => jsonMessage(403, 'Forbidden');
+
+/** The proxy integration's output: statusCode, headers, multiValueHeaders, body, isBase64Encoded. */
+function proxyResponseV1(result: unknown): HttpResponse | undefined {
+  if (!isRecord(result)) return undefined;
+  const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result;
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
+    return undefined;
+  if (body !== undefined && body !== null && typeof body !== 'string') return undefined;
+  const scalar = (value: unknown) => ['string', 'number', 'boolean'].includes(typeof value);
+  const out: Record<string, string | string[]> = {};
+  if (headers !== undefined && headers !== null) {
+    if (!isRecord(headers)) return undefined;
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined || value === null) continue;
+      if (!scalar(value)) return undefined;
+      out[name.toLowerCase()] = String(value);
+    }
+  }
+  if (multiValueHeaders !== undefined && multiValueHeaders !== null) {
+    if (!isRecord(multiValueHeaders)) return undefined;
+    // A name in both maps: the multi-value list wins, as API Gateway merges them.
+    for (const [name, values] of Object.entries(multiValueHeaders)) {
+      if (values === undefined || values === null) continue;
+      if (!Array.isArray(values) || !values.every(scalar)) return undefined;
+      out[name.toLowerCase()] = values.map(String);
+    }
+  }
+  const text = typeof body === 'string' ? body : '';
+  return {
+    statusCode,
+    headers: out,
+    body: isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
+  };
+}
+
+/**
+ * A REST API's (or a 1.0 HTTP API's) response to an invocation. A REST API answers a function
+ * error, a timeout or a malformed result with 502; an HTTP API with 500.
+ */
+export function toHttpResponseV1(invocation: InvocationOutcome, flavour: 'rest' | 'http'): HttpResponse {
+  const failed = flavour === 'rest' ? BAD_GATEWAY : INTERNAL_SERVER_ERROR;
+  if (invocation.status === 'throttled') return TOO_MANY_REQUESTS();
+  if (invocation.status === 'timeout' && flavour === 'http') return SERVICE_UNAVAILABLE();
+  if (invocation.status !== 'success') return failed();
+  return proxyResponseV1(invocation.result) ?? failed();
 }

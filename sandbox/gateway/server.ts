@@ -1,14 +1,24 @@
 /**
- * The sandbox's HTTP front door: a node:http server on 127.0.0.1 that plays API Gateway (HTTP API,
- * payload format 2.0) in front of local functions.
+ * The sandbox's HTTP front door: a node:http server on 127.0.0.1 that plays one API in front of
+ * local functions: an API Gateway HTTP API (payload format 2.0 or 1.0), a REST API (Lambda proxy
+ * integration) or a Lambda function URL.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { newApiRequestId, splitTarget, toApiGatewayEvent } from './event.js';
+import { newApiRequestId, splitTarget, toApiGatewayEvent, toProxyEventV1 } from './event.js';
 import type { HttpResponse, InvocationOutcome } from './response.js';
-import { INTERNAL_SERVER_ERROR, NOT_FOUND, PAYLOAD_TOO_LARGE, toHttpResponse } from './response.js';
+import {
+  FORBIDDEN,
+  INTERNAL_SERVER_ERROR,
+  MISSING_AUTHENTICATION_TOKEN,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  toHttpResponse,
+  toHttpResponseV1,
+} from './response.js';
 import { createRouter } from './routes.js';
+import type { ApiKind, ApiSpec, PayloadVersion } from './template.js';
 import { newTraceId } from '../lambda/trace-header.js';
 import { acceptLoopbackOnly } from '../loopback-http.js';
 
@@ -20,11 +30,20 @@ export interface Invoker {
 export interface GatewayRoute {
   /** `GET /orders/{id}`, `ANY /files/{proxy+}` or `$default`. */
   routeKey: string;
-  target: Invoker;
+  /** The function behind the route; without one, requests to the route fail with 501. */
+  target?: Invoker;
+  /** @default '2.0' for HTTP APIs and function URLs, '1.0' (the proxy integration's format) for REST APIs */
+  payloadVersion?: PayloadVersion;
+  /** Why the sandbox cannot run this route (told to the caller in the 501). */
+  notEmulated?: string;
 }
 
 export interface HttpGatewayOptions {
   routes: GatewayRoute[];
+  /** Which kind of API this plays. @default 'http' */
+  kind?: ApiKind;
+  /** REST APIs: content types that reach the function base64-encoded. */
+  binaryMediaTypes?: string[];
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
   /** Largest request body accepted, in bytes (API Gateway's limit). @default 10 MiB */
@@ -33,7 +52,7 @@ export interface HttpGatewayOptions {
   apiId?: string;
   /** @default '000000000000' */
   accountId?: string;
-  /** @default '$default' */
+  /** `$default` serves at the root; any other stage is served under `/<stage>`. @default '$default' */
   stage?: string;
 }
 
@@ -50,8 +69,10 @@ export interface GatewayExchange {
 }
 
 export interface HttpGateway {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, followed by `/<stage>` unless the stage is `$default`. */
   url: string;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
   port: number;
   /** Called after every response; returns an unsubscribe function. */
   onExchange(listener: (exchange: GatewayExchange) => void): () => void;
@@ -67,11 +88,14 @@ export function routesTo(target: Invoker, routeKeys: string[]): GatewayRoute[] {
 }
 
 export async function startHttpGateway(options: HttpGatewayOptions): Promise<HttpGateway> {
-  const router = createRouter(options.routes);
+  const router = createRouter(options.routes.map((route) => ({ routeKey: route.routeKey, target: route })));
+  const kind = options.kind ?? 'http';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const apiId = options.apiId ?? 'sandbox';
   const accountId = options.accountId ?? '000000000000';
-  const stage = options.stage ?? '$default';
+  const stage = kind === 'url' ? '$default' : (options.stage ?? '$default');
+  const stagePrefix = stage === '$default' ? '' : `/${stage}`;
+  const requestIdHeader = kind === 'http' ? 'apigw-requestid' : 'x-amzn-requestid';
   const listeners = new Set<(exchange: GatewayExchange) => void>();
   let port = 0;
 
@@ -100,7 +124,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     response.writeHead(reply.statusCode, {
       ...reply.headers,
       'content-length': reply.body.length,
-      'apigw-requestid': requestId,
+      [requestIdHeader]: requestId,
     });
     response.end(reply.body);
   };
@@ -112,42 +136,69 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     const method = (request.method ?? 'GET').toUpperCase();
     const target = request.url ?? '/';
     const path = splitTarget(target).rawPath;
-    const match = router.match(method, path);
+    // A named stage is the first segment of the path; routes match on what follows it.
+    const inStage = stagePrefix === '' || path === stagePrefix || path.startsWith(`${stagePrefix}/`);
+    const routePath = inStage ? path.slice(stagePrefix.length) || '/' : path;
+    const match = inStage ? router.match(method, routePath) : undefined;
+    const route = match?.target;
     let invocation: InvocationOutcome['status'] | undefined;
     let reply: HttpResponse;
 
     const body = await readBody(request);
     if (body === undefined) {
       reply = PAYLOAD_TOO_LARGE();
-    } else if (!match) {
-      reply = NOT_FOUND();
+    } else if (!inStage) {
+      reply = kind === 'rest' ? FORBIDDEN() : NOT_FOUND();
+    } else if (!match || !route) {
+      reply = kind === 'rest' ? MISSING_AUTHENTICATION_TOKEN() : NOT_FOUND();
+    } else if (!route.target) {
+      reply = {
+        statusCode: 501,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(
+          JSON.stringify({
+            message: `Not emulated by the Lookout sandbox: ${route.notEmulated ?? 'the route has no function'}`,
+          }),
+        ),
+      };
     } else {
       // API Gateway passes the caller's trace header on, or starts a trace for the request.
       const traceHeader = request.headersDistinct['x-amzn-trace-id']?.[0] ?? `Root=${newTraceId()}`;
-      const event = toApiGatewayEvent(
-        {
-          method,
-          target,
-          headers: request.headersDistinct,
-          body,
-          sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-          port,
-        },
-        {
-          apiId,
-          accountId,
-          stage,
-          routeKey: match.routeKey,
-          pathParameters: match.pathParameters,
-          requestId,
-          now,
-          traceHeader,
-        },
-      );
+      const parts = {
+        method,
+        target,
+        headers: request.headersDistinct,
+        rawHeaders: request.rawHeaders,
+        body,
+        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        port,
+      };
+      const context = {
+        apiId,
+        accountId,
+        stage,
+        routeKey: match.routeKey,
+        pathParameters: match.pathParameters,
+        requestId,
+        now,
+        traceHeader,
+      };
+      const version = route.payloadVersion ?? (kind === 'rest' ? '1.0' : '2.0');
+      const flavour = kind === 'rest' ? 'rest' : 'http';
+      const event =
+        version === '2.0'
+          ? toApiGatewayEvent(parts, context)
+          : toProxyEventV1(parts, {
+              ...context,
+              flavour,
+              resource: match.routeKey === '$default' ? '$default' : match.routeKey.split(' ')[1]!,
+              path: routePath,
+              binaryMediaTypes: options.binaryMediaTypes ?? [],
+            });
       try {
-        const outcome = await match.target.invoke(event, { traceHeader });
+        const outcome = await route.target.invoke(event, { traceHeader });
         invocation = outcome.status;
-        reply = toHttpResponse(outcome);
+        reply = version === '2.0' ? toHttpResponse(outcome) : toHttpResponseV1(outcome, flavour);
       } catch (error) {
         // The invocation was refused before running (e.g. an event over Lambda's 6 MB limit).
         const type = (error as { errorType?: unknown }).errorType;
@@ -203,7 +254,8 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${stagePrefix}`,
+    origin: `http://127.0.0.1:${port}`,
     port,
     onExchange(listener) {
       listeners.add(listener);
@@ -215,4 +267,39 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
         server.closeAllConnections();
       })),
   };
+}
+
+/**
+ * Serves one API of the stack: its routes go to the functions `functionNamed` finds when a request
+ * arrives (the gateway may start before the functions it calls).
+ */
+export function startApiGateway(
+  api: ApiSpec,
+  functionNamed: (name: string) => Invoker | undefined,
+  options: { port?: number; accountId?: string } = {},
+): Promise<HttpGateway> {
+  return startHttpGateway({
+    kind: api.kind,
+    stage: api.stage,
+    apiId: api.apiId,
+    binaryMediaTypes: api.binaryMediaTypes,
+    ...options,
+    routes: api.routes.map((route) => ({
+      routeKey: route.routeKey,
+      payloadVersion: route.payloadVersion,
+      ...(route.notEmulated !== undefined && { notEmulated: route.notEmulated }),
+      ...(route.functionName !== undefined && {
+        target: {
+          invoke: (event: unknown, invokeOptions?: { traceHeader?: string }) => {
+            const target = functionNamed(route.functionName!);
+            if (!target)
+              return Promise.reject(
+                new Error(`the function ${route.functionName} behind the API is not running`),
+              );
+            return target.invoke(event, invokeOptions);
+          },
+        },
+      }),
+    })),
+  });
 }

@@ -85,7 +85,9 @@ it(
 
     expect(succeeded(result)).toBe('ok');
     expect(result.stdout).toMatch(/stack +Shop: 2 functions, \d+ alarms, 1 dashboard\b/);
-    expect(result.stdout).toMatch(/API +http:\/\/127\.0\.0\.1:\d+ +ShopApi\w*: GET \/items, POST \/items/);
+    expect(result.stdout).toMatch(
+      /API +http:\/\/127\.0\.0\.1:\d+ +ShopApi\w* \(HTTP\): GET \/items, POST \/items/,
+    );
     expect(result.stdout).toMatch(/held +Shop-shop-Http-ErrorRate reaches ALARM/);
     expect(result.stdout).toMatch(/held +Shop-shop-Http-ErrorRate is back to OK/);
     expect(result.stdout).toMatch(/held +2 Slack messages name Shop-shop-Http-ErrorRate/);

@@ -83,18 +83,25 @@ describe('readStack on the demo stack', () => {
 
   it('points the health check at the local front door once its address is known', () => {
     const check = stack.functions.find((fn) => fn.logicalId.startsWith('HealthCheck'))!;
-    expect(localize(check.environment, 'http://127.0.0.1:3001/').HEALTH_CHECK_URL).toBe(
-      'http://127.0.0.1:3001/health',
-    );
+    const [api] = stack.apis;
+    expect(check.environment.HEALTH_CHECK_URL).toBe(`${api!.deployedOrigin}/health`);
+    expect(
+      localize(check.environment, { [api!.deployedOrigin]: 'http://127.0.0.1:3001/' }).HEALTH_CHECK_URL,
+    ).toBe('http://127.0.0.1:3001/health');
   });
 
   it('reads the HTTP routes, the queue mapping, the schedule, the tables and the alarm topic subscription', () => {
-    expect(stack.http?.routes).toEqual(
+    expect(stack.apis).toHaveLength(1);
+    const [api] = stack.apis;
+    // The demo's explicit $default stage: no stage in the URL.
+    expect(api).toMatchObject({ kind: 'http', stage: '$default' });
+    expect(api!.routes.map((route) => route.routeKey)).toEqual(
       expect.arrayContaining(['GET /health', 'POST /orders', 'GET /orders/{id}', 'GET /stats/hourly']),
     );
-    expect(stack.http?.functionName).toBe(
-      stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!.name,
-    );
+    const ordersApi = stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!.name;
+    for (const route of api!.routes)
+      expect(route).toMatchObject({ functionName: ordersApi, payloadVersion: '2.0' });
+    expect(stack.apiNotices).toEqual([]);
     const [mapping] = stack.eventSourceMappings;
     expect(mapping).toMatchObject({ reportBatchItemFailures: true });
     expect(mapping!.functionName).toBe(
@@ -168,7 +175,9 @@ describe('log shipping from the synthesized stack', () => {
       await createDemoTable(dynamo.endpoint, ordersSpec.environment.TABLE_NAME!);
       const start = async (prefix: string) => {
         const spec = stack.functions.find((fn) => fn.logicalId.startsWith(prefix))!;
-        const environment = localize(spec.environment, 'http://127.0.0.1:9');
+        const environment = localize(spec.environment, {
+          [stack.apis[0]!.deployedOrigin]: 'http://127.0.0.1:9',
+        });
         for (const queue of stack.queues)
           for (const [key, value] of Object.entries(environment))
             environment[key] = value.split(queue.url).join(sqs.queueUrl(queue.name));
@@ -199,7 +208,12 @@ describe('log shipping from the synthesized stack', () => {
           name === shipper.name && (await shipper.invoke(event)).status === 'success',
       });
       ordersApi.onInvocation((record) => subscriptions.deliverInvocation(record));
-      gateway = await startHttpGateway({ routes: routesTo(ordersApi, stack.http!.routes) });
+      gateway = await startHttpGateway({
+        routes: routesTo(
+          ordersApi,
+          stack.apis[0]!.routes.map((route) => route.routeKey),
+        ),
+      });
     }, 60_000);
 
     afterAll(async () => {

@@ -58,3 +58,32 @@ describe('route selection', () => {
     ).toThrow('Route key "GET /a" is defined twice');
   });
 });
+
+describe('route selection in a REST API resource tree', () => {
+  // What LambdaRestApi synthesizes (ANY on the root and on {proxy+}) beside a resource tree.
+  const rest = createRouter(
+    [
+      'ANY /',
+      'ANY /{proxy+}',
+      'GET /items',
+      'GET /items/{id}',
+      'DELETE /items/{id}',
+      'GET /items/{id}/reviews',
+    ].map((routeKey) => ({ routeKey, target: routeKey })),
+  );
+
+  it.each([
+    ['GET', '/', 'ANY /', undefined],
+    ['POST', '/', 'ANY /', undefined],
+    ['GET', '/items', 'GET /items', undefined],
+    ['GET', '/items/7', 'GET /items/{id}', { id: '7' }],
+    ['DELETE', '/items/7', 'DELETE /items/{id}', { id: '7' }],
+    ['GET', '/items/7/reviews', 'GET /items/{id}/reviews', { id: '7' }],
+    ['PATCH', '/items/7', 'ANY /{proxy+}', { proxy: 'items/7' }],
+    ['GET', '/anything/at/all', 'ANY /{proxy+}', { proxy: 'anything/at/all' }],
+  ])('%s %s → %s', (method, path, routeKey, pathParameters) => {
+    const match = rest.match(method, path);
+    expect(match?.routeKey).toBe(routeKey);
+    expect(match?.pathParameters).toEqual(pathParameters);
+  });
+});

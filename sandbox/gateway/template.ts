@@ -1,0 +1,379 @@
+/**
+ * The APIs of a synthesized template, as the sandbox serves them: HTTP APIs (API Gateway v2), REST
+ * APIs (v1) with their resource trees, and Lambda function URLs. Whatever API-like resource the
+ * sandbox cannot run, or runs without one of its features, is listed as a notice, never dropped.
+ */
+import { createHash } from 'node:crypto';
+import type { CloudFormationTemplate, IntrinsicResolver } from '../alarms/index.js';
+
+export type ApiKind = 'http' | 'rest' | 'url';
+export type PayloadVersion = '1.0' | '2.0';
+
+export interface ApiRouteSpec {
+  /** `GET /items/{id}`, `ANY /{proxy+}` or `$default`; for REST APIs the path is the resource's. */
+  routeKey: string;
+  /** The function behind the route; undefined when the route is not emulated. */
+  functionName?: string;
+  payloadVersion: PayloadVersion;
+  /** Why requests to this route fail in the sandbox. */
+  notEmulated?: string;
+}
+
+export interface ApiSpec {
+  logicalId: string;
+  /** The construct path (`Stack/OrdersApi`), from the template's metadata. */
+  constructPath?: string;
+  kind: ApiKind;
+  /** The id API Gateway would give it (what `Ref` of the API reads as). */
+  apiId: string;
+  /** The API's name (REST API metrics use it as ApiName). */
+  name: string;
+  /** `$default` serves at the root; any other stage is a `/<stage>` prefix in the URL. */
+  stage: string;
+  routes: ApiRouteSpec[];
+  /** REST APIs: content types passed to functions base64-encoded. */
+  binaryMediaTypes: string[];
+  /** The origin the deployed API answers on; the sandbox swaps it for the local one. */
+  deployedOrigin: string;
+}
+
+export interface ApiNotice {
+  logicalId: string;
+  type: string;
+  /** `not emulated`: requests to it fail. `ignored`: requests pass through without it. */
+  effect: 'not emulated' | 'ignored';
+  why: string;
+}
+
+type Resource = { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+
+const LOWER_ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A stable id shaped like API Gateway's (10 characters) or a function URL's (32). */
+function shortId(stackName: string, logicalId: string, length: number): string {
+  const digest = createHash('sha256').update(`${stackName}/${logicalId}`).digest();
+  return [...digest.subarray(0, length)].map((byte) => LOWER_ALPHANUMERIC[byte % 36]).join('');
+}
+
+const resourcesOf = (template: CloudFormationTemplate) =>
+  Object.entries((template.Resources ?? {}) as Record<string, Resource>);
+
+const apiOrigin = (apiId: string, region: string) => `https://${apiId}.execute-api.${region}.amazonaws.com`;
+const urlOrigin = (urlId: string, region: string) => `https://${urlId}.lambda-url.${region}.on.aws`;
+
+/**
+ * What the API resources read as once deployed, for the stack's intrinsic resolver: `Ref` of an API
+ * is its id, an HTTP API's ApiEndpoint and a function URL's FunctionUrl their public addresses, and
+ * an HTTP API integration reads as its logical id (so that a route's `integrations/<id>` target
+ * names it).
+ */
+export function apiResolverOptions(
+  template: CloudFormationTemplate,
+  stackName: string,
+  region: string,
+): { physicalNames: Record<string, string>; attributes: Record<string, string> } {
+  const physicalNames: Record<string, string> = {};
+  const attributes: Record<string, string> = {};
+  for (const [logicalId, resource] of resourcesOf(template)) {
+    switch (resource.Type) {
+      case 'AWS::ApiGatewayV2::Api': {
+        const apiId = shortId(stackName, logicalId, 10);
+        physicalNames[logicalId] = apiId;
+        attributes[`${logicalId}.ApiId`] = apiId;
+        attributes[`${logicalId}.ApiEndpoint`] = apiOrigin(apiId, region);
+        break;
+      }
+      case 'AWS::ApiGateway::RestApi': {
+        const apiId = shortId(stackName, logicalId, 10);
+        physicalNames[logicalId] = apiId;
+        attributes[`${logicalId}.RestApiId`] = apiId;
+        attributes[`${logicalId}.RootResourceId`] = shortId(stackName, `${logicalId}/`, 10);
+        break;
+      }
+      case 'AWS::ApiGatewayV2::Integration':
+        physicalNames[logicalId] = logicalId;
+        break;
+      case 'AWS::ApiGateway::Stage':
+      case 'AWS::ApiGatewayV2::Stage': {
+        const name = resource.Properties?.StageName;
+        if (typeof name === 'string') physicalNames[logicalId] = name;
+        break;
+      }
+      case 'AWS::Lambda::Url':
+        attributes[`${logicalId}.FunctionUrl`] = `${urlOrigin(shortId(stackName, logicalId, 32), region)}/`;
+        break;
+      default:
+        break;
+    }
+  }
+  return { physicalNames, attributes };
+}
+
+/** The function named by an ARN or an API Gateway integration URI (`…:function:<name>[:alias]/invocations`). */
+export function lambdaFunctionName(uriOrArn: string): string | undefined {
+  const match = /:function:([^:/]+)/.exec(uriOrArn);
+  if (match) return match[1];
+  return /^[A-Za-z0-9_-]+$/.test(uriOrArn) ? uriOrArn : undefined;
+}
+
+/** The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at, read without resolving it. */
+function referenced(value: unknown): { logicalId: string; attribute?: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const object = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
+  if (typeof object.Ref === 'string') return { logicalId: object.Ref };
+  const getAtt = object['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string')
+    return { logicalId: getAtt[0], attribute: String(getAtt[1]) };
+  if (typeof getAtt === 'string') {
+    const [logicalId, attribute] = getAtt.split('.');
+    return { logicalId: logicalId!, attribute };
+  }
+  return undefined;
+}
+
+const refersTo = (value: unknown, logicalId: string) => referenced(value)?.logicalId === logicalId;
+
+export function readApis(
+  template: CloudFormationTemplate,
+  resolver: IntrinsicResolver,
+): { apis: ApiSpec[]; notices: ApiNotice[] } {
+  const resources = resourcesOf(template);
+  const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
+  const apis: ApiSpec[] = [];
+  const notices: ApiNotice[] = [];
+  const notice = (logicalId: string, effect: ApiNotice['effect'], why: string) =>
+    notices.push({ logicalId, type: String(template.Resources?.[logicalId]?.Type), effect, why });
+  const resolved = (value: unknown): string | undefined => {
+    try {
+      const result = resolver.resolve(value);
+      return typeof result === 'string' ? result : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const constructPath = (resource: Resource) => {
+    const path = resource.Metadata?.['aws:cdk:path'];
+    return typeof path === 'string' ? path.replace(/\/Resource$/, '') : undefined;
+  };
+  const common = (logicalId: string, resource: Resource) => ({
+    logicalId,
+    ...(constructPath(resource) !== undefined && { constructPath: constructPath(resource) }),
+    apiId: resolver.ref(logicalId),
+    name: resolved(resource.Properties?.Name) ?? logicalId,
+  });
+
+  for (const [logicalId, resource] of resources) {
+    const props = resource.Properties ?? {};
+    if (resource.Type === 'AWS::ApiGatewayV2::Api') {
+      if (props.ProtocolType !== 'HTTP') {
+        notice(logicalId, 'not emulated', `${String(props.ProtocolType)} APIs are not emulated`);
+        continue;
+      }
+      const api = readHttpApi(logicalId, ofType, resolved, notice);
+      if (!api) continue;
+      apis.push({
+        ...common(logicalId, resource),
+        kind: 'http',
+        ...api,
+        binaryMediaTypes: [],
+        deployedOrigin: apiOrigin(resolver.ref(logicalId), resolver.region),
+      });
+    } else if (resource.Type === 'AWS::ApiGateway::RestApi') {
+      const api = readRestApi(logicalId, props, ofType, resolved, notice);
+      if (!api) continue;
+      apis.push({
+        ...common(logicalId, resource),
+        kind: 'rest',
+        ...api,
+        deployedOrigin: apiOrigin(resolver.ref(logicalId), resolver.region),
+      });
+    } else if (resource.Type === 'AWS::Lambda::Url') {
+      const functionName = lambdaFunctionName(resolved(props.TargetFunctionArn) ?? '');
+      if (!functionName) {
+        notice(logicalId, 'not emulated', 'its target function could not be read from the template');
+        continue;
+      }
+      if (props.AuthType === 'AWS_IAM') notice(logicalId, 'ignored', 'AWS_IAM auth is not checked');
+      if (props.InvokeMode === 'RESPONSE_STREAM')
+        notice(logicalId, 'ignored', 'response streaming is not emulated: the response arrives whole');
+      const url = resolver.getAtt(logicalId, 'FunctionUrl').replace(/\/$/, '');
+      apis.push({
+        logicalId,
+        ...(constructPath(resource) !== undefined && { constructPath: constructPath(resource) }),
+        kind: 'url',
+        apiId: new URL(url).hostname.split('.')[0]!,
+        name: functionName,
+        stage: '$default',
+        routes: [{ routeKey: '$default', functionName, payloadVersion: '2.0' }],
+        binaryMediaTypes: [],
+        deployedOrigin: url,
+      });
+    } else if (
+      resource.Type === 'AWS::ApiGateway::Authorizer' ||
+      resource.Type === 'AWS::ApiGatewayV2::Authorizer'
+    ) {
+      notice(logicalId, 'ignored', `the ${String(props.Type ?? props.AuthorizerType)} authorizer is not run`);
+    } else if (
+      resource.Type === 'AWS::ApiGateway::DomainName' ||
+      resource.Type === 'AWS::ApiGatewayV2::DomainName'
+    ) {
+      notice(logicalId, 'ignored', 'custom domains are not served (use the local URL)');
+    } else if (resource.Type === 'AWS::AppSync::GraphQLApi') {
+      notice(logicalId, 'not emulated', 'AppSync GraphQL APIs are not emulated');
+    }
+  }
+  // HTTP APIs first, then REST APIs, then function URLs: the first is the one a scenario calls.
+  const order: ApiKind[] = ['http', 'rest', 'url'];
+  apis.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  return { apis, notices };
+}
+
+type OfType = (type: string) => [string, Resource][];
+type Resolved = (value: unknown) => string | undefined;
+type Notice = (logicalId: string, effect: ApiNotice['effect'], why: string) => void;
+
+function readHttpApi(
+  apiLogicalId: string,
+  ofType: OfType,
+  resolved: Resolved,
+  notice: Notice,
+): Pick<ApiSpec, 'stage' | 'routes'> | undefined {
+  const belongs = ([, resource]: [string, Resource]) => refersTo(resource.Properties?.ApiId, apiLogicalId);
+  const integrations = new Map(ofType('AWS::ApiGatewayV2::Integration').filter(belongs));
+  const stages = ofType('AWS::ApiGatewayV2::Stage')
+    .filter(belongs)
+    .map(([, stage]) => resolved(stage.Properties?.StageName) ?? '$default');
+  const routes: ApiRouteSpec[] = [];
+  let iamRoutes = 0;
+  for (const [routeId, route] of ofType('AWS::ApiGatewayV2::Route').filter(belongs)) {
+    const props = route.Properties ?? {};
+    const routeKey = resolved(props.RouteKey) ?? '';
+    if (props.AuthorizationType === 'AWS_IAM') iamRoutes += 1;
+    const target = resolved(props.Target);
+    const integrationId = target?.startsWith('integrations/')
+      ? target.slice('integrations/'.length)
+      : undefined;
+    const integration = integrationId ? integrations.get(integrationId) : undefined;
+    if (!integration) {
+      const why = target ? `its target ${target} is not an integration of the API` : 'it has no integration';
+      routes.push({ routeKey, payloadVersion: '2.0', notEmulated: why });
+      notice(routeId, 'not emulated', `${routeKey}: ${why}`);
+      continue;
+    }
+    const ip = integration.Properties ?? {};
+    const payloadVersion = resolved(ip.PayloadFormatVersion) === '2.0' ? '2.0' : '1.0';
+    const functionName =
+      ip.IntegrationType === 'AWS_PROXY' && ip.IntegrationSubtype === undefined
+        ? lambdaFunctionName(resolved(ip.IntegrationUri) ?? '')
+        : undefined;
+    if (!functionName) {
+      const why = `${routeKey}: ${String(ip.IntegrationSubtype ?? ip.IntegrationType)} integrations are not emulated (only Lambda proxy)`;
+      routes.push({ routeKey, payloadVersion, notEmulated: why });
+      notice(integrationId!, 'not emulated', why);
+      continue;
+    }
+    routes.push({ routeKey, functionName, payloadVersion });
+  }
+  if (iamRoutes > 0)
+    notice(apiLogicalId, 'ignored', `AWS_IAM authorization on ${iamRoutes} routes is not checked`);
+  if (routes.length === 0) {
+    notice(
+      apiLogicalId,
+      'not emulated',
+      'it has no routes the sandbox can read (an OpenAPI body is not read)',
+    );
+    return undefined;
+  }
+  // The $default stage serves at the root; otherwise the URL carries the stage's name.
+  const stage = stages.includes('$default') || stages.length === 0 ? '$default' : stages[0]!;
+  return { stage, routes };
+}
+
+function readRestApi(
+  apiLogicalId: string,
+  props: Record<string, unknown>,
+  ofType: OfType,
+  resolved: Resolved,
+  notice: Notice,
+): Pick<ApiSpec, 'stage' | 'routes' | 'binaryMediaTypes'> | undefined {
+  const belongs = ([, resource]: [string, Resource]) =>
+    refersTo(resource.Properties?.RestApiId, apiLogicalId);
+  const parents = new Map(
+    ofType('AWS::ApiGateway::Resource')
+      .filter(belongs)
+      .map(([id, resource]) => [id, resource.Properties ?? {}]),
+  );
+  /** The resource's path template, `/items/{id}`; the root is `/`. */
+  const pathOf = (reference: unknown, seen = new Set<string>()): string | undefined => {
+    const target = referenced(reference);
+    if (!target) return undefined;
+    if (target.logicalId === apiLogicalId && target.attribute === 'RootResourceId') return '/';
+    const resource = parents.get(target.logicalId);
+    if (!resource || seen.has(target.logicalId)) return undefined;
+    seen.add(target.logicalId);
+    const parent = pathOf(resource.ParentId, seen);
+    const part = resolved(resource.PathPart);
+    return parent === undefined || part === undefined ? undefined : `${parent.replace(/\/$/, '')}/${part}`;
+  };
+
+  const routes: ApiRouteSpec[] = [];
+  const ignoredAuth = new Set<string>();
+  let apiKeyMethods = 0;
+  for (const [methodId, method] of ofType('AWS::ApiGateway::Method').filter(belongs)) {
+    const mp = method.Properties ?? {};
+    const path = pathOf(mp.ResourceId);
+    const httpMethod = resolved(mp.HttpMethod)?.toUpperCase();
+    if (path === undefined || !httpMethod) {
+      notice(
+        methodId,
+        'not emulated',
+        'its resource path or HTTP method could not be read from the template',
+      );
+      continue;
+    }
+    const routeKey = `${httpMethod} ${path}`;
+    const authorization = resolved(mp.AuthorizationType) ?? 'NONE';
+    if (authorization === 'AWS_IAM') ignoredAuth.add('AWS_IAM');
+    if (mp.ApiKeyRequired === true) apiKeyMethods += 1;
+    const integration = (mp.Integration ?? {}) as Record<string, unknown>;
+    const type = resolved(integration.Type) ?? 'none';
+    const functionName =
+      type === 'AWS_PROXY' ? lambdaFunctionName(resolved(integration.Uri) ?? '') : undefined;
+    if (!functionName) {
+      const why =
+        type === 'AWS_PROXY'
+          ? `${routeKey}: its AWS_PROXY integration is not a Lambda function`
+          : `${routeKey}: ${type} integrations are not emulated (only Lambda proxy, AWS_PROXY)`;
+      routes.push({ routeKey, payloadVersion: '1.0', notEmulated: why });
+      notice(methodId, 'not emulated', why);
+      continue;
+    }
+    routes.push({ routeKey, functionName, payloadVersion: '1.0' });
+  }
+  if (ignoredAuth.size > 0) notice(apiLogicalId, 'ignored', 'AWS_IAM authorization is not checked');
+  if (apiKeyMethods > 0)
+    notice(apiLogicalId, 'ignored', `API keys required by ${apiKeyMethods} methods are not checked`);
+  if (routes.length === 0) {
+    notice(
+      apiLogicalId,
+      'not emulated',
+      props.Body !== undefined || props.BodyS3Location !== undefined
+        ? 'it is defined by an OpenAPI document, which the sandbox does not read'
+        : 'it has no methods',
+    );
+    return undefined;
+  }
+  const stageNames = ofType('AWS::ApiGateway::Stage')
+    .filter(belongs)
+    .map(([, stage]) => resolved(stage.Properties?.StageName));
+  const deploymentStages = ofType('AWS::ApiGateway::Deployment')
+    .filter(belongs)
+    .map(([, deployment]) => resolved(deployment.Properties?.StageName));
+  const stage = [...stageNames, ...deploymentStages].find((name) => name !== undefined) ?? 'prod';
+  const binaryMediaTypes = ((props.BinaryMediaTypes as unknown[] | undefined) ?? [])
+    .map((type) => resolved(type))
+    .filter((type): type is string => type !== undefined)
+    // CloudFormation takes `~1` for a slash in these, as in a JSON pointer.
+    .map((type) => type.replace(/~1/g, '/'));
+  return { stage, routes, binaryMediaTypes };
+}
