@@ -365,7 +365,7 @@ export class Sandbox {
     return events;
   }
 
-  /** An EventBridge target: a function invoked asynchronously, or a message on a queue. */
+  /** An EventBridge target: a function invoked asynchronously, a message on a queue or on a topic. */
   private deliverToTarget(
     sqs: SqsStandIn,
     target: RuleTargetSpec,
@@ -374,6 +374,7 @@ export class Sandbox {
   ): void {
     try {
       if (target.queueName) sqs.sendMessage(target.queueName, input);
+      if (target.topicArn) this.sns?.publish({ topicArn: target.topicArn, message: input });
       const fn = target.functionName ? this.functions.get(target.functionName) : undefined;
       if (!fn) return;
       let event: unknown = input;

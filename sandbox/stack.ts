@@ -309,10 +309,10 @@ export function readTemplate(
       }
     }
     for (const target of rule.targets) {
-      if (!target.functionName && !target.queueName)
+      if (!target.functionName && !target.queueName && !target.topicArn)
         eventProblems.push({
           logicalId,
-          message: `target ${target.id} (${target.arn}) is not emulated: only functions and queues are`,
+          message: `target ${target.id} (${target.arn}) is not emulated: only functions, queues and topics are`,
         });
     }
     return [rule];
@@ -326,6 +326,7 @@ export function readTemplate(
       arn,
       ...(arn.includes(':function:') && { functionName: functionNameOf(arn) }),
       ...(arn.startsWith('arn:aws:sqs:') && { queueName: arn.split(':').at(-1)! }),
+      ...(arn.startsWith('arn:aws:sns:') && { topicArn: arn }),
       ...(target.Input !== undefined && { input: str(target.Input) }),
       ...(target.InputPath !== undefined && { inputPath: str(target.InputPath) }),
       ...(transformer && {

@@ -17,6 +17,8 @@ export interface RuleTargetSpec {
   functionName?: string;
   /** Set when the target is a queue of the stack. */
   queueName?: string;
+  /** Set when the target is an SNS topic. */
+  topicArn?: string;
   input?: string;
   inputPath?: string;
   inputTransformer?: { inputPathsMap: Record<string, string>; inputTemplate: string };

@@ -30,6 +30,7 @@ beforeAll(() => {
   const consumer = fn('Consumer');
   const notifier = fn('Notifier');
   const queue = new sqs.Queue(cdk, 'Audit', { visibilityTimeout: Duration.seconds(30) });
+  const topic = new sns.Topic(cdk, 'Orders');
   new events.Rule(cdk, 'NightlyRule', {
     schedule: events.Schedule.expression('cron(0 2 ? * MON-FRI *)'),
     targets: [new targets.LambdaFunction(nightly)],
@@ -43,6 +44,7 @@ beforeAll(() => {
         event: events.RuleTargetInput.fromObject({ order: events.EventField.fromPath('$.detail.orderId') }),
       }),
       new targets.SqsQueue(queue),
+      new targets.SnsTopic(topic),
     ],
   });
   new events.Rule(cdk, 'Disabled', {
@@ -50,7 +52,6 @@ beforeAll(() => {
     schedule: events.Schedule.rate(Duration.minutes(5)),
     targets: [new targets.LambdaFunction(nightly)],
   });
-  const topic = new sns.Topic(cdk, 'Orders');
   topic.addSubscription(new subscriptions.LambdaSubscription(notifier));
   topic.addSubscription(
     new subscriptions.SqsSubscription(queue, {
@@ -99,6 +100,7 @@ describe('readStack: events and notifications', () => {
         },
       }),
       expect.objectContaining({ queueName: queue.name, arn: queue.arn }),
+      expect.objectContaining({ topicArn: stack.topics[0] }),
     ]);
   });
 
