@@ -3,7 +3,8 @@
  * (`AWS_ENDPOINT_URL_LAMBDA`) starts a stack's function by hand:
  * `POST /2015-03-31/functions/<name or ARN>/invocations` with `X-Amz-Invocation-Type`
  * RequestResponse (the default: the function's payload, `X-Amz-Function-Error` when it failed),
- * Event (202, run asynchronously with Lambda's retries) or DryRun (204).
+ * Event (202, run asynchronously with Lambda's retries) or DryRun (204); `X-Amz-Log-Type: Tail`
+ * adds the end of the log as Lambda does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { FunctionManager } from '../lambda/index.js';
@@ -130,6 +131,11 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
       return send(response, 202, '', version);
     }
     const result = await target.invoke(event);
+    // `X-Amz-Log-Type: Tail`: the last 4 KB of the invocation's log, base64-encoded.
+    const tail: Record<string, string> =
+      String(request.headers['x-amz-log-type'] ?? '') === 'Tail'
+        ? { 'x-amz-log-result': Buffer.from(result.lines.join('\n')).subarray(-4096).toString('base64') }
+        : {};
     if (result.status === 'throttled')
       return send(
         response,
@@ -144,7 +150,7 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
         },
       );
     if (result.status === 'success')
-      return send(response, 200, JSON.stringify(result.result ?? null), version);
+      return send(response, 200, JSON.stringify(result.result ?? null), { ...version, ...tail });
     const error = result.error ?? { errorType: 'Unknown', errorMessage: 'the invocation failed' };
     send(
       response,
@@ -154,7 +160,7 @@ export async function startLambdaStandIn(options: LambdaStandInOptions): Promise
         errorMessage: error.errorMessage,
         trace: error.trace ?? [],
       }),
-      { ...version, 'x-amz-function-error': 'Unhandled' },
+      { ...version, ...tail, 'x-amz-function-error': 'Unhandled' },
     );
   };
 

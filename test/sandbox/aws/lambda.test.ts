@@ -49,8 +49,12 @@ describe('Lambda Invoke endpoint', () => {
     expect(response.headers.get('x-amz-executed-version')).toBe('$LATEST');
     expect(response.headers.get('x-amz-function-error')).toBeNull();
     expect(await response.json()).toEqual({ ok: true });
-    const byArn = await invoke('arn:aws:lambda:eu-west-2:123456789012:function:echo', '{"respond":7}');
+    const byArn = await invoke('arn:aws:lambda:eu-west-2:123456789012:function:echo', '{"respond":7}', {
+      'X-Amz-Log-Type': 'Tail',
+    });
     expect(await byArn.json()).toBe(7);
+    const log = Buffer.from(byArn.headers.get('x-amz-log-result') ?? '', 'base64').toString();
+    expect(log).toContain('"message":"invoked"');
   });
 
   it('reports a function error as Lambda does: 200 with X-Amz-Function-Error', async () => {
