@@ -17,7 +17,7 @@ import { makePrivate } from './private-files.js';
 import type { SnsSubscriptionSpec } from './aws/sns.js';
 import { parseCronExpression } from './sources/cron.js';
 import type { EventPattern } from './sources/event-pattern.js';
-import { matchesPattern } from './sources/event-pattern.js';
+import { validatePattern } from './sources/event-pattern.js';
 import type { EventRuleSpec, RuleTargetSpec } from './sources/event-rules.js';
 import { parseRateExpression } from './sources/schedule.js';
 
@@ -303,7 +303,7 @@ export function readTemplate(
       const pattern = resolver.resolve(props.EventPattern);
       try {
         rule.eventPattern = (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as EventPattern;
-        matchesPattern(rule.eventPattern, {});
+        validatePattern(rule.eventPattern);
       } catch (error) {
         return problem(`its event pattern cannot be used: ${(error as Error).message}`);
       }
@@ -375,7 +375,7 @@ export function readTemplate(
           subscription.filterPolicy = (
             typeof policy === 'string' ? JSON.parse(policy) : policy
           ) as EventPattern;
-          matchesPattern(subscription.filterPolicy, {});
+          validatePattern(subscription.filterPolicy);
         } catch (error) {
           eventProblems.push({
             logicalId,

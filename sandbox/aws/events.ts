@@ -92,7 +92,11 @@ export async function startEventBridgeStandIn(
       resources: resources as string[],
       detail,
     };
-    options.onEvent(event, busName);
+    try {
+      options.onEvent(event, busName);
+    } catch {
+      // Accepted is accepted: what a rule does with the event is no longer the caller's business.
+    }
     return { EventId: event.id };
   };
 

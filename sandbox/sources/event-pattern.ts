@@ -38,6 +38,29 @@ export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   return true;
 }
 
+/** Throws PatternError when any part of `pattern` is malformed (matching stops at the first miss). */
+export function validatePattern(pattern: unknown): void {
+  if (!isObject(pattern)) throw new PatternError('an event pattern must be a JSON object');
+  for (const [key, expected] of Object.entries(pattern)) {
+    if (key === '$or') {
+      if (!Array.isArray(expected) || expected.length < 2)
+        throw new PatternError('$or needs a list of at least two patterns');
+      expected.forEach(validatePattern);
+    } else if (isObject(expected)) validatePattern(expected);
+    else if (Array.isArray(expected)) {
+      if (expected.length === 0) throw new PatternError('an empty list of conditions matches nothing');
+      for (const condition of expected) {
+        if (isObject(condition) && 'exists' in condition) {
+          if (typeof condition.exists !== 'boolean') throw new PatternError('exists takes true or false');
+          continue;
+        }
+        // Each operator checks its operand once it meets a value of its kind.
+        for (const sample of ['x', 1]) matchesCondition(condition, sample);
+      }
+    } else throw new PatternError(`the pattern's value for "${key}" must be an array or an object`);
+  }
+}
+
 function matchesLeaf(conditions: unknown[], present: boolean, value: unknown): boolean {
   if (conditions.length === 0) throw new PatternError('an empty list of conditions matches nothing');
   // Leaves only: an object in the event is not a value to compare.

@@ -3,7 +3,7 @@ export { startSchedule, scheduledEvent, parseRateExpression } from './schedule.j
 export type { Schedule, ScheduleFiring, ScheduleOptions, ScheduledEvent } from './schedule.js';
 export { parseCronExpression } from './cron.js';
 export type { CronSchedule } from './cron.js';
-export { matchesPattern, PatternError } from './event-pattern.js';
+export { matchesPattern, PatternError, validatePattern } from './event-pattern.js';
 export type { EventPattern } from './event-pattern.js';
 export { deliverToTargets, matchingRules, startRuleSchedules, targetInput } from './event-rules.js';
 export type { BusEvent, EventRuleSpec, RuleTargetSpec } from './event-rules.js';

@@ -1,6 +1,6 @@
 /** EventBridge content filtering, on the examples of AWS's "Content filtering in event patterns" page. */
 import { describe, expect, it } from '@jest/globals';
-import { matchesPattern, PatternError } from '../../../sandbox/sources/event-pattern.js';
+import { matchesPattern, PatternError, validatePattern } from '../../../sandbox/sources/event-pattern.js';
 
 const ec2Event = {
   version: '0',
@@ -107,5 +107,18 @@ describe('event patterns', () => {
     ['a $or of one pattern', { $or: [{ source: ['aws.ec2'] }] }],
   ])('refuses %s', (_name, pattern) => {
     expect(() => matches(pattern)).toThrow(PatternError);
+  });
+
+  it('finds a malformed condition that matching would never reach', () => {
+    const pattern = { source: ['aws.s3'], detail: { size: [{ numeric: ['>>', 1] }] } };
+    expect(matches(pattern)).toBe(false);
+    expect(() => validatePattern(pattern)).toThrow('unknown numeric operator ">>"');
+    expect(() => validatePattern({ detail: { state: [{ 'anything-but': { contains: 'x' } }] } })).toThrow(
+      PatternError,
+    );
+    expect(() => validatePattern({ source: [{ exists: 'yes' }] })).toThrow('exists takes true or false');
+    expect(() =>
+      validatePattern({ source: ['aws.ec2', { prefix: 'aws.' }], $or: [{ a: [1] }, { b: [null] }] }),
+    ).not.toThrow();
   });
 });
