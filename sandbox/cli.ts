@@ -213,7 +213,15 @@ export async function main(argv: string[]): Promise<number> {
     say(`  ${notice.effect}: ${notice.logicalId} (${notice.type}): ${notice.why}; ${effect}`);
   }
   say(
-    `  Slack       ${process.env.SLACK_WEBHOOK_URL ? 'your webhook (SLACK_WEBHOOK_URL)' : 'local, shown on the dashboard'}\n`,
+    `  Slack       ${process.env.SLACK_WEBHOOK_URL ? 'your webhook (SLACK_WEBHOOK_URL)' : 'local, shown on the dashboard'}`,
+  );
+  say(
+    `  AWS endpoints (aws --endpoint-url URL, or AWS_ENDPOINT_URL_DYNAMODB, _SQS, _SNS, _EVENTBRIDGE, _LAMBDA):`,
+  );
+  say(
+    `${Object.entries(sandbox.endpoints)
+      .map(([service, url]) => `    ${service.padEnd(10)}${url}`)
+      .join('\n')}\n`,
   );
 
   const onProgress = process.stdout.isTTY

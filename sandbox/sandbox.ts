@@ -7,7 +7,6 @@
  * notifier), the log subscription filters feeding the log shipper and the search engine it ships
  * to, a folder for the functions' CPU profiles, and the console.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,9 +21,14 @@ import {
   CompressedClock,
   startEvaluationLoop,
 } from './alarms/index.js';
+import type { EventBridgeStandIn } from './aws/events.js';
+import { startEventBridgeStandIn } from './aws/events.js';
+import { startLambdaStandIn } from './aws/lambda.js';
 import type { SearchStandIn } from './aws/search.js';
 import { localizeLogShipper, sigV4From, startSearchStandIn } from './aws/search.js';
-import type { SqsStandIn } from './aws/sqs.js';
+import type { SnsStandIn } from './aws/sns.js';
+import { SnsError, startSnsStandIn } from './aws/sns.js';
+import type { MessageAttribute, SqsStandIn } from './aws/sqs.js';
 import { startSqsStandIn } from './aws/sqs.js';
 import type { ReceivedSlackMessage } from './console/index.js';
 import { consoleAlarmsFromStatuses, LogStore, ProfileFolder, startConsole } from './console/index.js';
@@ -39,7 +43,10 @@ import { privateDirectory } from './private-files.js';
 import { startOtlpReceiver } from './otlp.js';
 import type { SlackStandIn } from './slack.js';
 import { startSlackStandIn } from './slack.js';
-import { startSchedule, startSqsEventSource } from './sources/index.js';
+import { startSqsEventSource } from './sources/index.js';
+import { invokeAsync } from './sources/async-invoke.js';
+import type { BusEvent, RuleTargetSpec } from './sources/event-rules.js';
+import { deliverToTargets, matchingRules, startRuleSchedules } from './sources/event-rules.js';
 import type { LogSubscriptions } from './sources/log-subscription.js';
 import { startLogSubscriptions } from './sources/log-subscription.js';
 import type { FunctionSpec, SandboxStack } from './stack.js';
@@ -101,8 +108,9 @@ export interface SandboxCounters {
 }
 
 const CHANNELS = { critical: 'alerts-critical', warning: 'alerts-warning' } as const;
-/** How often a throttled asynchronous event is tried again before it counts as dropped. */
-const MAX_THROTTLED_TRIES = 600;
+
+/** The local AWS endpoints, for the AWS CLI or an SDK (`AWS_ENDPOINT_URL_<SERVICE>`). */
+export type SandboxEndpoints = Record<'dynamodb' | 'sqs' | 'sns' | 'events' | 'lambda', string>;
 
 export class Sandbox {
   readonly alarmEvents: AlarmEvent[] = [];
@@ -137,6 +145,8 @@ export class Sandbox {
   readonly apis: ServedApi[] = [];
   /** Deployed API origin → the local gateway's, for the functions' environment. */
   private readonly apiOrigins: Record<string, string> = {};
+  readonly endpoints: SandboxEndpoints = { dynamodb: '', sqs: '', sns: '', events: '', lambda: '' };
+  private sns: SnsStandIn | undefined;
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const log = options.log ?? (() => {});
@@ -153,6 +163,7 @@ export class Sandbox {
       log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
     for (const problem of stack.dashboardProblems)
       log(`dashboard ${problem.logicalId} cannot be drawn: ${problem.message}`);
+    for (const problem of stack.eventProblems) log(`${problem.logicalId}: ${problem.message}`);
 
     const compression = options.compression ?? 20;
     const clock = new CompressedClock({ compression });
@@ -176,7 +187,9 @@ export class Sandbox {
   private async bringUp(options: SandboxOptions, log: (message: string) => void): Promise<void> {
     const { stack } = this;
 
-    log('starting DynamoDB (dynalite), SQS, the X-Ray daemon and the OTLP receiver…');
+    log(
+      'starting DynamoDB (dynalite), SQS, SNS, EventBridge, Lambda, the X-Ray daemon and the OTLP receiver…',
+    );
     const dynamo = acceptLoopbackOnly(dynalite({ createTableMs: 0 }));
     await new Promise<void>((resolve, reject) => {
       dynamo.once('error', reject);
@@ -186,9 +199,48 @@ export class Sandbox {
     const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
     await createTables(stack, dynamoEndpoint);
 
-    const sqs = await startSqsStandIn();
+    const sqs = await startSqsStandIn({ accountId: SANDBOX_ACCOUNT });
     this.closers.push(() => sqs.close());
     for (const queue of stack.queues) sqs.createQueue(queue.name);
+    const events = await this.startEventBridge(sqs, log);
+    const sns = await startSnsStandIn({
+      topicArns: stack.topics,
+      subscriptions: stack.snsSubscriptions,
+      deliver: {
+        function: (name, event) => {
+          const target = this.functions.get(name);
+          return target ? invokeAsync(target, event, this.clock.compression) : Promise.resolve(false);
+        },
+        queue: (name, body, messageAttributes) => void sqs.sendMessage(name, body, { messageAttributes }),
+      },
+      onDelivery: (topicArn, delivered, protocol) => {
+        if (delivered && protocol === 'lambda') this.slackDeliveries++;
+        this.metrics.put({
+          namespace: 'AWS/SNS',
+          name: delivered ? 'NumberOfNotificationsDelivered' : 'NumberOfNotificationsFailed',
+          dimensions: { TopicName: topicArn.split(':').at(-1)! },
+          values: [1],
+          unit: 'Count',
+          timestamp: this.clock.now(),
+        });
+      },
+    });
+    this.sns = sns;
+    this.closers.push(() => sns.close());
+    const lambda = await startLambdaStandIn({
+      functionNamed: (name) => this.functions.get(name),
+      invokeAsync: (target, event) => void invokeAsync(target, event, this.clock.compression),
+      region: SANDBOX_REGION,
+      accountId: SANDBOX_ACCOUNT,
+    });
+    this.closers.push(() => lambda.close());
+    Object.assign(this.endpoints, {
+      dynamodb: dynamoEndpoint,
+      sqs: sqs.url,
+      sns: sns.url,
+      events: events.url,
+      lambda: lambda.url,
+    } satisfies SandboxEndpoints);
 
     const xray = await startXRayDaemon();
     this.closers.push(() => xray.close());
@@ -239,7 +291,6 @@ export class Sandbox {
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
         environment: this.environmentFor(spec, {
-          dynamoEndpoint,
           sqs,
           otlp: otlp.endpoint,
           slack: slackSetting,
@@ -268,19 +319,14 @@ export class Sandbox {
     this.logSubscriptions = subscriptions;
     this.closers.push(() => subscriptions.stop());
 
-    for (const schedule of stack.schedules) {
-      const target = this.functions.get(schedule.functionName);
-      if (!target) continue;
-      const running = startSchedule({
-        target,
-        everySeconds: schedule.everySeconds / this.clock.compression,
-        ruleName: `${stack.stackName}-schedule`,
-        region: SANDBOX_REGION,
-        accountId: SANDBOX_ACCOUNT,
-      });
-      void running.fireNow();
-      this.closers.push(() => running.stop());
-    }
+    const schedules = startRuleSchedules({
+      rules: stack.rules,
+      clock: this.clock,
+      region: SANDBOX_REGION,
+      accountId: SANDBOX_ACCOUNT,
+      deliver: (target, input) => this.deliverToTarget(sqs, target, input, log),
+    });
+    this.closers.push(() => schedules.stop());
     for (const mapping of stack.eventSourceMappings) {
       const target = this.functions.get(mapping.functionName);
       const queue = stack.queues.find((q) => q.name === mapping.queueName);
@@ -301,6 +347,14 @@ export class Sandbox {
               deadLetter: {
                 queueUrl: sqs.queueUrl(queue.deadLetter.queueName),
                 maxReceiveCount: queue.deadLetter.maxReceiveCount,
+                move: (message) => {
+                  sqs.sendMessage(queue.deadLetter!.queueName, message.Body ?? '', {
+                    ...(message.MessageAttributes && {
+                      messageAttributes: message.MessageAttributes as Record<string, MessageAttribute>,
+                    }),
+                    ...(message.MessageId && { messageId: message.MessageId }),
+                  });
+                },
               },
             }
           : {}),
@@ -365,9 +419,52 @@ export class Sandbox {
     this.consoleUrl = consoleServer.url;
   }
 
+  /** The local PutEvents endpoint: each event goes to the targets of the rules it matches. */
+  private async startEventBridge(
+    sqs: SqsStandIn,
+    log: (message: string) => void,
+  ): Promise<EventBridgeStandIn> {
+    const events = await startEventBridgeStandIn({
+      buses: this.stack.eventBuses,
+      region: SANDBOX_REGION,
+      accountId: SANDBOX_ACCOUNT,
+      onEvent: (event: BusEvent, busName) => {
+        for (const rule of matchingRules(this.stack.rules, busName, event)) {
+          deliverToTargets(rule, event, (target, input) => this.deliverToTarget(sqs, target, input, log));
+        }
+      },
+    });
+    this.closers.push(() => events.close());
+    return events;
+  }
+
+  /** An EventBridge target: a function invoked asynchronously, a message on a queue or on a topic. */
+  private deliverToTarget(
+    sqs: SqsStandIn,
+    target: RuleTargetSpec,
+    input: string,
+    log: (message: string) => void,
+  ): void {
+    try {
+      if (target.queueName) sqs.sendMessage(target.queueName, input);
+      if (target.topicArn) this.sns?.publish({ topicArn: target.topicArn, message: input });
+      const fn = target.functionName ? this.functions.get(target.functionName) : undefined;
+      if (!fn) return;
+      let event: unknown = input;
+      try {
+        event = JSON.parse(input);
+      } catch {
+        // An input template that is not JSON reaches the function as a string.
+      }
+      void invokeAsync(fn, event, this.clock.compression);
+    } catch (error) {
+      log(`event target ${target.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private environmentFor(
     spec: FunctionSpec,
-    services: { dynamoEndpoint: string; sqs: SqsStandIn; otlp: string; slack: string; search: string },
+    services: { sqs: SqsStandIn; otlp: string; slack: string; search: string },
   ): Record<string, string> {
     const environment = localize(spec.environment, this.apiOrigins);
     // The SQS client sends to the host of the queue URL itself, so queue URLs must be local ones.
@@ -376,8 +473,12 @@ export class Sandbox {
         environment[key] = value.split(queue.url).join(services.sqs.queueUrl(queue.name));
       }
     }
-    environment.AWS_ENDPOINT_URL_DYNAMODB = services.dynamoEndpoint;
-    environment.AWS_ENDPOINT_URL_SQS = services.sqs.url;
+    environment.AWS_ENDPOINT_URL_DYNAMODB = this.endpoints.dynamodb;
+    environment.AWS_ENDPOINT_URL_SQS = this.endpoints.sqs;
+    environment.AWS_ENDPOINT_URL_SNS = this.endpoints.sns;
+    // The SDK and the CLI name the variable after the service id (EventBridge), not the endpoint prefix.
+    environment.AWS_ENDPOINT_URL_EVENTBRIDGE = this.endpoints.events;
+    environment.AWS_ENDPOINT_URL_LAMBDA = this.endpoints.lambda;
     environment.OTEL_EXPORTER_OTLP_ENDPOINT = services.otlp;
     if (environment.SLACK_WEBHOOK_SECRET_ARN !== undefined) {
       // The secret lives in Secrets Manager once deployed; locally the notifier takes the URL directly.
@@ -469,27 +570,15 @@ export class Sandbox {
         reason: transition.reason,
       });
       for (const topicArn of transition.actions) {
-        const subscribers = this.stack.subscriptions.get(topicArn) ?? [];
-        const topicName = topicArn.split(':').at(-1)!;
-        for (const functionName of subscribers) {
-          const target = this.functions.get(functionName);
-          if (!target) continue;
-          const event = snsEvent(
+        try {
+          this.sns?.publish({
             topicArn,
-            buildAlarmSnsSubject(transition),
-            JSON.stringify(buildAlarmSnsMessage(transition)),
-          );
-          void invokeAsync(target, event, this.clock.compression).then((delivered) => {
-            if (delivered) this.slackDeliveries++;
-            this.metrics.put({
-              namespace: 'AWS/SNS',
-              name: delivered ? 'NumberOfNotificationsDelivered' : 'NumberOfNotificationsFailed',
-              dimensions: { TopicName: topicName },
-              values: [1],
-              unit: 'Count',
-              timestamp: this.clock.now(),
-            });
+            subject: buildAlarmSnsSubject(transition).slice(0, 100),
+            message: JSON.stringify(buildAlarmSnsMessage(transition)),
           });
+        } catch (error) {
+          // An action on a topic outside the stack has nobody to reach here.
+          if (!(error instanceof SnsError)) throw error;
         }
       }
     }
@@ -555,49 +644,5 @@ async function createTables(stack: SandboxStack, endpoint: string): Promise<void
     }
   } finally {
     client.destroy();
-  }
-}
-
-function snsEvent(topicArn: string, subject: string, message: string) {
-  const messageId = randomUUID();
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: `${topicArn}:${randomUUID()}`,
-        Sns: {
-          Type: 'Notification',
-          MessageId: messageId,
-          TopicArn: topicArn,
-          Subject: subject.slice(0, 100),
-          Message: message,
-          Timestamp: new Date().toISOString(),
-          SignatureVersion: '1',
-          Signature: 'sandbox',
-          SigningCertUrl: 'https://sns.invalid/cert.pem',
-          UnsubscribeUrl: 'https://sns.invalid/unsubscribe',
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
-}
-
-/**
- * Lambda's asynchronous invocation: throttled events wait in Lambda's queue and are tried again;
- * a function error gets two more tries, one and then two minutes later (compressed here).
- */
-async function invokeAsync(target: FunctionManager, event: unknown, compression: number): Promise<boolean> {
-  const retryDelays = [60_000 / compression, 120_000 / compression];
-  for (let throttled = 0, errors = 0; ;) {
-    const result = await target.invoke(event).catch(() => undefined);
-    if (result?.status === 'success') return true;
-    if (result?.status === 'throttled' && throttled++ < MAX_THROTTLED_TRIES) {
-      await sleep(100 + Math.random() * 400);
-      continue;
-    }
-    if (errors >= retryDelays.length) return false;
-    await sleep(retryDelays[errors++]!);
   }
 }

@@ -15,13 +15,18 @@ import { readDashboardsFromTemplate } from './console/dashboard.js';
 import type { ApiNotice, ApiSpec } from './gateway/template.js';
 import { apiResolverOptions, readApis } from './gateway/template.js';
 import { CONTAINER_IMAGE } from './lambda/function-manager.js';
+import { SANDBOX_ACCOUNT, SANDBOX_REGION } from './account.js';
 import { makePrivate } from './private-files.js';
+import type { SnsSubscriptionSpec } from './aws/sns.js';
+import { parseCronExpression } from './sources/cron.js';
+import type { EventPattern } from './sources/event-pattern.js';
+import { validatePattern } from './sources/event-pattern.js';
+import type { EventRuleSpec, RuleTargetSpec } from './sources/event-rules.js';
 import type { SubscriptionFilterSpec } from './sources/log-subscription.js';
 import { readSubscriptionFilters } from './sources/log-subscription.js';
 import { parseRateExpression } from './sources/schedule.js';
 
-export const SANDBOX_REGION = 'eu-west-2';
-export const SANDBOX_ACCOUNT = '123456789012';
+export { SANDBOX_ACCOUNT, SANDBOX_REGION };
 
 type Resource = { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
@@ -64,12 +69,7 @@ export interface EventSourceMappingSpec {
   reportBatchItemFailures: boolean;
 }
 
-export interface ScheduleSpec {
-  functionName: string;
-  expression: string;
-  /** The period of a `rate(...)` expression, in seconds. */
-  everySeconds: number;
-}
+export type { EventRuleSpec, RuleTargetSpec, SnsSubscriptionSpec };
 
 export interface TableSpec {
   logicalId: string;
@@ -88,10 +88,16 @@ export interface SandboxStack {
   apiNotices: ApiNotice[];
   queues: QueueSpec[];
   eventSourceMappings: EventSourceMappingSpec[];
-  schedules: ScheduleSpec[];
+  /** EventBridge rules, enabled ones only: schedules and event patterns, with their targets. */
+  rules: EventRuleSpec[];
+  /** Custom event buses by name (the default bus always exists). */
+  eventBuses: string[];
   tables: TableSpec[];
-  /** Functions subscribed to each topic, by topic ARN. */
-  subscriptions: Map<string, string[]>;
+  /** Topic ARNs. */
+  topics: string[];
+  snsSubscriptions: SnsSubscriptionSpec[];
+  /** Rules and subscriptions the sandbox cannot run as written, and why. */
+  eventProblems: TemplateProblem[];
   /** CloudWatch Logs subscription filters (log group → destination function). */
   subscriptionFilters: SubscriptionFilterSpec[];
   alarms: AlarmDefinition[];
@@ -193,9 +199,25 @@ export function readTemplate(
   const resources = (template.Resources ?? {}) as Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
   const options = { stackName, region: SANDBOX_REGION, accountId: SANDBOX_ACCOUNT };
+  const busNames = Object.fromEntries(
+    ofType('AWS::Events::EventBus').map(([id, bus]) => [
+      id,
+      String(bus.Properties?.Name ?? `${stackName}-${id}`),
+    ]),
+  );
+  const apiOptions = apiResolverOptions(template, stackName, SANDBOX_REGION);
   const resolver = new IntrinsicResolver(template, {
     ...options,
-    ...apiResolverOptions(template, stackName, SANDBOX_REGION),
+    physicalNames: { ...apiOptions.physicalNames, ...busNames },
+    attributes: {
+      ...apiOptions.attributes,
+      ...Object.fromEntries(
+        Object.entries(busNames).flatMap(([id, name]) => [
+          [`${id}.Name`, name],
+          [`${id}.Arn`, `arn:aws:events:${SANDBOX_REGION}:${SANDBOX_ACCOUNT}:event-bus/${name}`],
+        ]),
+      ),
+    },
   });
   const str = (value: unknown) => String(resolver.resolve(value));
   const num = (value: unknown, fallback: number) =>
@@ -287,17 +309,77 @@ export function readTemplate(
     ];
   });
 
-  const schedules = ofType('AWS::Events::Rule').flatMap(([, resource]) => {
+  const eventProblems: TemplateProblem[] = [];
+  const rules = ofType('AWS::Events::Rule').flatMap(([logicalId, resource]): EventRuleSpec[] => {
     const props = resource.Properties ?? {};
-    if (props.ScheduleExpression === undefined || props.State === 'DISABLED') return [];
-    const expression = str(props.ScheduleExpression);
-    const everySeconds = rateSeconds(expression);
-    const targets = (props.Targets as { Arn: unknown }[] | undefined) ?? [];
-    return targets
-      .map((target) => str(target.Arn))
-      .filter((arn) => arn.includes(':function:'))
-      .map((arn) => ({ functionName: functionNameOf(arn), expression, everySeconds }));
+    if (props.State === 'DISABLED') return [];
+    const name = resolver.physicalName(logicalId);
+    const busField = props.EventBusName === undefined ? 'default' : str(props.EventBusName);
+    const busName = busField.includes(':event-bus/') ? busField.split(':event-bus/')[1]! : busField;
+    const problem = (message: string) => {
+      eventProblems.push({ logicalId, message });
+      return [];
+    };
+    const rule: EventRuleSpec = {
+      logicalId,
+      name,
+      arn: `arn:aws:events:${SANDBOX_REGION}:${SANDBOX_ACCOUNT}:rule/${busName === 'default' ? '' : `${busName}/`}${name}`,
+      busName,
+      targets: ((props.Targets as Record<string, unknown>[] | undefined) ?? []).map((target) =>
+        readTarget(target),
+      ),
+    };
+    if (props.ScheduleExpression !== undefined) {
+      rule.scheduleExpression = str(props.ScheduleExpression);
+      try {
+        if (rule.scheduleExpression.trim().startsWith('cron(')) parseCronExpression(rule.scheduleExpression);
+        else parseRateExpression(rule.scheduleExpression);
+      } catch (error) {
+        return problem((error as Error).message);
+      }
+    }
+    if (props.EventPattern !== undefined) {
+      const pattern = resolver.resolve(props.EventPattern);
+      try {
+        rule.eventPattern = (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as EventPattern;
+        validatePattern(rule.eventPattern);
+      } catch (error) {
+        return problem(`its event pattern cannot be used: ${(error as Error).message}`);
+      }
+    }
+    for (const target of rule.targets) {
+      if (!target.functionName && !target.queueName && !target.topicArn)
+        eventProblems.push({
+          logicalId,
+          message: `target ${target.id} (${target.arn}) is not emulated: only functions, queues and topics are`,
+        });
+    }
+    return [rule];
   });
+  function readTarget(target: Record<string, unknown>): RuleTargetSpec {
+    const arn = str(target.Arn);
+    const transformer = target.InputTransformer as
+      { InputPathsMap?: unknown; InputTemplate?: unknown } | undefined;
+    return {
+      id: String(target.Id ?? ''),
+      arn,
+      ...(arn.includes(':function:') && { functionName: functionNameOf(arn) }),
+      ...(arn.startsWith('arn:aws:sqs:') && { queueName: arn.split(':').at(-1)! }),
+      ...(arn.startsWith('arn:aws:sns:') && { topicArn: arn }),
+      ...(target.Input !== undefined && { input: str(target.Input) }),
+      ...(target.InputPath !== undefined && { inputPath: str(target.InputPath) }),
+      ...(transformer && {
+        inputTransformer: {
+          inputPathsMap: Object.fromEntries(
+            Object.entries(
+              (resolver.resolve(transformer.InputPathsMap) ?? {}) as Record<string, unknown>,
+            ).map(([key, value]) => [key, String(value)]),
+          ),
+          inputTemplate: str(transformer.InputTemplate),
+        },
+      }),
+    };
+  }
 
   const tables: TableSpec[] = ofType('AWS::DynamoDB::Table').map(([logicalId, resource]) => ({
     logicalId,
@@ -306,13 +388,48 @@ export function readTemplate(
     attributeDefinitions: resource.Properties?.AttributeDefinitions as TableSpec['attributeDefinitions'],
   }));
 
-  const subscriptions = new Map<string, string[]>();
-  for (const [, resource] of ofType('AWS::SNS::Subscription')) {
-    const props = resource.Properties ?? {};
-    if (props.Protocol !== 'lambda') continue;
-    const topic = str(props.TopicArn);
-    subscriptions.set(topic, [...(subscriptions.get(topic) ?? []), functionNameOf(props.Endpoint)]);
-  }
+  const topics = ofType('AWS::SNS::Topic').map(([logicalId]) => resolver.ref(logicalId));
+  const snsSubscriptions = ofType('AWS::SNS::Subscription').map(
+    ([logicalId, resource]): SnsSubscriptionSpec => {
+      const props = resource.Properties ?? {};
+      const protocol = str(props.Protocol);
+      const endpoint = str(props.Endpoint);
+      const policy = props.FilterPolicy === undefined ? undefined : resolver.resolve(props.FilterPolicy);
+      const subscription: SnsSubscriptionSpec = {
+        topicArn: str(props.TopicArn),
+        protocol,
+        endpoint:
+          protocol === 'lambda'
+            ? functionNameOf(endpoint)
+            : protocol === 'sqs'
+              ? endpoint.split(':').at(-1)!
+              : endpoint,
+        rawMessageDelivery: String(resolver.resolve(props.RawMessageDelivery) ?? false) === 'true',
+        ...(props.FilterPolicyScope !== undefined && {
+          filterPolicyScope: str(props.FilterPolicyScope) as 'MessageAttributes' | 'MessageBody',
+        }),
+      };
+      if (policy !== undefined) {
+        try {
+          subscription.filterPolicy = (
+            typeof policy === 'string' ? JSON.parse(policy) : policy
+          ) as EventPattern;
+          validatePattern(subscription.filterPolicy);
+        } catch (error) {
+          eventProblems.push({
+            logicalId,
+            message: `its filter policy cannot be used: ${(error as Error).message}`,
+          });
+        }
+      }
+      if (protocol !== 'lambda' && protocol !== 'sqs')
+        eventProblems.push({
+          logicalId,
+          message: `${protocol} subscriptions are not emulated: only lambda and sqs are`,
+        });
+      return subscription;
+    },
+  );
 
   const { apis, notices: apiNotices } = readApis(template, resolver);
 
@@ -327,9 +444,12 @@ export function readTemplate(
     apiNotices,
     queues,
     eventSourceMappings,
-    schedules,
+    rules,
+    eventBuses: Object.values(busNames),
     tables,
-    subscriptions,
+    topics,
+    snsSubscriptions,
+    eventProblems,
     subscriptionFilters: readSubscriptionFilters(
       template,
       functions,
@@ -377,9 +497,4 @@ export function localize(
       ),
     ]),
   );
-}
-
-/** Seconds between runs of `rate(5 minutes)`; cron expressions run every minute in the sandbox. */
-export function rateSeconds(expression: string): number {
-  return expression.trim().startsWith('rate(') ? parseRateExpression(expression) : 60;
 }

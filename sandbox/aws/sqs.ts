@@ -11,7 +11,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SANDBOX_ACCOUNT } from '../account.js';
 import { acceptLoopbackOnly, publicErrorMessage } from '../loopback-http.js';
+import { BodyTooLarge, readBody } from './http.js';
 
 export interface SqsStandInOptions {
   /** Port to listen on; 0 (the default) picks a free one. Always bound to 127.0.0.1. */
@@ -20,6 +22,8 @@ export interface SqsStandInOptions {
   queues?: string[];
   /** Deleted messages kept readable per queue; older ones are forgotten. @default 1000 */
   keptDeleted?: number;
+  /** The account in queue URLs. @default the sandbox's account */
+  accountId?: string;
 }
 
 export interface MessageAttribute {
@@ -46,13 +50,24 @@ export interface SqsStandIn {
   createQueue(name: string): string;
   /** URL of an existing queue; throws for an unknown one. */
   queueUrl(name: string): string;
+  /**
+   * Sends a message as SendMessage does, from inside the sandbox (an SNS or EventBridge target);
+   * `messageId` keeps the id a message already had (a redrive to a dead-letter queue).
+   * Returns the MessageId; throws for an unknown queue or an invalid message.
+   */
+  sendMessage(
+    name: string,
+    body: string,
+    options?: { messageAttributes?: Record<string, MessageAttribute>; messageId?: string },
+  ): string;
   /** Every message sent to the queue, oldest first. Throws for an unknown queue. */
   messages(name: string): SentMessage[];
   /** Stops the server; further calls are refused. Safe to call more than once. */
   close(): Promise<void>;
 }
 
-const ACCOUNT_ID = '000000000000';
+/** SendMessageBatch carries up to ten messages of 1 MiB each. */
+const MAX_REQUEST_BYTES = 11 * 1024 * 1024;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const MAX_BATCH_ENTRIES = 10;
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
@@ -161,6 +176,7 @@ function integerParameter(value: unknown, name: string, min: number, max: number
 export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<SqsStandIn> {
   const queues = new Map<string, Queue>();
   const keptDeleted = options.keptDeleted ?? 1000;
+  const accountId = options.accountId ?? SANDBOX_ACCOUNT;
   let baseUrl = '';
 
   const createQueue = (name: string): string => {
@@ -173,7 +189,7 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     if (!queue) {
       queue = {
         name,
-        url: `${baseUrl}/${ACCOUNT_ID}/${name}`,
+        url: `${baseUrl}/${accountId}/${name}`,
         visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
         messages: [],
         deletedCount: 0,
@@ -207,7 +223,7 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     return queueByName(path.split('/').filter(Boolean).pop() ?? '');
   };
 
-  const enqueue = (queue: Queue, entry: Record<string, unknown>) => {
+  const enqueue = (queue: Queue, entry: Record<string, unknown>, messageId: string = randomUUID()) => {
     const body = entry.MessageBody;
     if (typeof body !== 'string' || body.length === 0) {
       throw new SqsError(
@@ -223,7 +239,7 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     const messageAttributes = readMessageAttributes(entry.MessageAttributes);
     const hasAttributes = Object.keys(messageAttributes).length > 0;
     const message: StoredMessage = {
-      messageId: randomUUID(),
+      messageId,
       body,
       messageAttributes,
       sentAt: new Date(),
@@ -443,8 +459,14 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     );
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let raw: Buffer;
+    try {
+      raw = await readBody(request, MAX_REQUEST_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      sendError(response, new SqsError('RequestTooLarge', 'RequestTooLarge', error.message, 413));
+      return;
+    }
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AmazonSQS.')
       ? operations[target.slice('AmazonSQS.'.length)]
@@ -462,7 +484,7 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     }
     let input: unknown;
     try {
-      input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      input = JSON.parse(raw.toString('utf8') || '{}');
     } catch {
       sendError(response, invalidParameter('The request body is not valid JSON.'));
       return;
@@ -500,6 +522,12 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     url: baseUrl,
     createQueue,
     queueUrl: (name) => queueByName(name).url,
+    sendMessage: (name, body, extra = {}) =>
+      enqueue(
+        queueByName(name),
+        { MessageBody: body, MessageAttributes: extra.messageAttributes },
+        extra.messageId,
+      ).MessageId,
     messages: (name) =>
       queueByName(name).messages.map(
         ({ messageId, body, messageAttributes, sentAt, receiveCount, deleted }) => ({

@@ -3,6 +3,7 @@
  * local functions: an API Gateway HTTP API (payload format 2.0 or 1.0), a REST API (Lambda proxy
  * integration) or a Lambda function URL.
  */
+import { SANDBOX_ACCOUNT } from '../account.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -50,7 +51,7 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** @default 'sandbox' */
   apiId?: string;
-  /** @default '000000000000' */
+  /** @default the sandbox's account (`SANDBOX_ACCOUNT`) */
   accountId?: string;
   /** `$default` serves at the root; any other stage is served under `/<stage>`. @default '$default' */
   stage?: string;
@@ -92,7 +93,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   const kind = options.kind ?? 'http';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const apiId = options.apiId ?? 'sandbox';
-  const accountId = options.accountId ?? '000000000000';
+  const accountId = options.accountId ?? SANDBOX_ACCOUNT;
   const stage = kind === 'url' ? '$default' : (options.stage ?? '$default');
   const stagePrefix = stage === '$default' ? '' : `/${stage}`;
   const requestIdHeader = kind === 'http' ? 'apigw-requestid' : 'x-amzn-requestid';

@@ -4,6 +4,7 @@
  * when idle, and killed on a timeout. Each finished invocation is reported to listeners with its
  * output lines and a `platform.report` record, the way Lambda's JSON log format writes it.
  */
+import { SANDBOX_ACCOUNT } from '../account.js';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -55,7 +56,7 @@ export interface FunctionConfig {
   idleTimeoutMs?: number;
   /** @default 'us-east-1' */
   region?: string;
-  /** @default '000000000000' */
+  /** @default the sandbox's account (`SANDBOX_ACCOUNT`) */
   accountId?: string;
   /**
    * The X-Ray daemon (`host:port`): given to the function as AWS_XRAY_DAEMON_ADDRESS, and where the
@@ -274,7 +275,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const maxContainers = Math.min(config.maxContainers ?? 10, maxConcurrency);
   const idleTimeoutMs = config.idleTimeoutMs ?? 300_000;
   const region = config.region ?? 'us-east-1';
-  const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? '000000000000'}:function:${name}`;
+  const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? SANDBOX_ACCOUNT}:function:${name}`;
   const runtimeFile = await buildRuntime(config.runtimeDir);
   const sdkHome = runtimeSdkHome();
   const emitter: SegmentEmitter | undefined = config.xrayDaemonAddress

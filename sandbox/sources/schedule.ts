@@ -5,19 +5,39 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { SANDBOX_ACCOUNT } from '../account.js';
+import type { CronSchedule } from './cron.js';
 import type { SourceInvocation, SourceTarget } from './invoker.js';
 
-export interface ScheduleOptions {
+/** Simulated time: the sandbox's CompressedClock. */
+export interface ScheduleClock {
+  now(): number;
+  readonly compression: number;
+}
+
+export type ScheduleOptions = {
   target: SourceTarget;
-  /** Seconds between invocations (`rate(...)`; see parseRateExpression), in wall time. */
-  everySeconds: number;
   /** @default 'sandbox-schedule' */
   ruleName?: string;
+  /** The rule's ARN in the events; built from ruleName when absent. */
+  ruleArn?: string;
   /** @default 'us-east-1' */
   region?: string;
-  /** @default '000000000000' */
+  /** @default the sandbox's account */
   accountId?: string;
-}
+} & (
+  | {
+      /** Seconds between invocations (`rate(...)`; see parseRateExpression), in wall time. */
+      everySeconds: number;
+      cron?: undefined;
+    }
+  | {
+      /** Fires at the cron expression's times on `clock` (UTC), each event timed as scheduled. */
+      cron: CronSchedule;
+      clock: ScheduleClock;
+      everySeconds?: undefined;
+    }
+);
 
 export interface ScheduleFiring {
   event: ScheduledEvent;
@@ -77,19 +97,20 @@ export function scheduledEvent(ruleArn: string, region: string, accountId: strin
 }
 
 export function startSchedule(options: ScheduleOptions): Schedule {
-  if (!Number.isFinite(options.everySeconds) || options.everySeconds <= 0) {
+  if (options.cron === undefined && (!Number.isFinite(options.everySeconds) || options.everySeconds <= 0)) {
     throw new Error(`Schedule everySeconds must be a positive number, not ${options.everySeconds}`);
   }
   const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
-  const ruleArn = `arn:aws:events:${region}:${accountId}:rule/${options.ruleName ?? 'sandbox-schedule'}`;
+  const accountId = options.accountId ?? SANDBOX_ACCOUNT;
+  const ruleArn =
+    options.ruleArn ?? `arn:aws:events:${region}:${accountId}:rule/${options.ruleName ?? 'sandbox-schedule'}`;
   const listeners = new Set<(firing: ScheduleFiring) => void>();
   const running = new Set<Promise<ScheduleFiring>>();
   let fired = 0;
 
-  const fire = (): Promise<ScheduleFiring> => {
+  const fire = (at = new Date()): Promise<ScheduleFiring> => {
     fired += 1;
-    const event = scheduledEvent(ruleArn, region, accountId, new Date());
+    const event = scheduledEvent(ruleArn, region, accountId, at);
     const firing = options.target.invoke(event).then(
       (invocation): ScheduleFiring => ({ event, invocation }),
       (error: unknown): ScheduleFiring => ({
@@ -112,15 +133,37 @@ export function startSchedule(options: ScheduleOptions): Schedule {
     return tracked;
   };
 
-  const timer = setInterval(() => void fire(), options.everySeconds * 1000);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  if (options.cron === undefined) {
+    timer = setInterval(() => void fire(), options.everySeconds * 1000);
+  } else {
+    const { cron, clock } = options;
+    const armFrom = (simulatedMs: number) => {
+      const at = cron.next(simulatedMs);
+      if (at === undefined || stopped) return;
+      // Timers wait at most ~24.8 days; a later time is reached in steps.
+      const delay = Math.min((at - clock.now()) / clock.compression, 2 ** 31 - 1);
+      timer = setTimeout(
+        () => {
+          if (clock.now() + 1 < at) return armFrom(simulatedMs);
+          void fire(new Date(at));
+          armFrom(at);
+        },
+        Math.max(0, delay),
+      );
+    };
+    armFrom(clock.now());
+  }
   return {
-    fireNow: fire,
+    fireNow: () => fire(),
     onFire(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     fired: () => fired,
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await Promise.all(running);
     },

@@ -30,8 +30,16 @@ export interface SqsEventSourceOptions {
   reportBatchItemFailures?: boolean;
   /** Visibility timeout for received messages; the queue's own when absent. */
   visibilityTimeoutSeconds?: number;
-  /** The queue's redrive policy. Without it, failing messages are retried forever. */
-  deadLetter?: { queueUrl: string; maxReceiveCount: number };
+  /**
+   * The queue's redrive policy. Without it, failing messages are retried forever. `move` puts a
+   * message on the dead-letter queue keeping its MessageId, as SQS's redrive does; without it the
+   * message is sent there anew (SendMessage), which gives it a new id.
+   */
+  deadLetter?: {
+    queueUrl: string;
+    maxReceiveCount: number;
+    move?: (message: Message) => Promise<void> | void;
+  };
   /** Concurrent pollers, hence concurrent invocations. @default 2 */
   pollers?: number;
   /** Long-poll wait per receive, 0 to 20; also how long `stop()` may wait. @default 1 */
@@ -186,16 +194,18 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         deliver.push(message);
         continue;
       }
-      await client.send(
-        new SendMessageCommand({
-          QueueUrl: deadLetter.queueUrl,
-          MessageBody: message.Body ?? '',
-          ...(message.MessageAttributes &&
-            Object.keys(message.MessageAttributes).length > 0 && {
-              MessageAttributes: message.MessageAttributes,
-            }),
-        }),
-      );
+      if (deadLetter.move) await deadLetter.move(message);
+      else
+        await client.send(
+          new SendMessageCommand({
+            QueueUrl: deadLetter.queueUrl,
+            MessageBody: message.Body ?? '',
+            ...(message.MessageAttributes &&
+              Object.keys(message.MessageAttributes).length > 0 && {
+                MessageAttributes: message.MessageAttributes,
+              }),
+          }),
+        );
       await deleteMessages([message]);
       if (message.MessageId) firstReceived.delete(message.MessageId);
       stats.movedToDeadLetter += 1;

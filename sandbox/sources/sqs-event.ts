@@ -1,13 +1,14 @@
 /** SQS messages as Lambda's event source mapping hands them to a function: an SQSEvent. */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { SANDBOX_ACCOUNT } from '../account.js';
 
 /** What Lambda reports as the sender of messages it did not see being sent. */
 const SENDER_ID = 'AIDASANDBOXSENDER0000';
 
 /** `arn:aws:sqs:<region>:<account>:<name>` from a queue URL (`.../<account>/<name>`). */
 export function queueArn(queueUrl: string, region: string): string {
-  const [account = '000000000000', name = ''] = new URL(queueUrl).pathname
+  const [account = SANDBOX_ACCOUNT, name = ''] = new URL(queueUrl).pathname
     .split('/')
     .filter(Boolean)
     .slice(-2);

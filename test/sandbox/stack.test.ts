@@ -8,7 +8,6 @@ import { LookoutDemoStack } from '../../infra/demo-stack.js';
 import type { SandboxStack } from '../../sandbox/stack.js';
 import {
   localize,
-  rateSeconds,
   readStack,
   SANDBOX_ACCOUNT,
   SANDBOX_REGION,
@@ -109,10 +108,18 @@ describe('readStack on the demo stack', () => {
     );
     const queue = stack.queues.find((q) => q.name === mapping!.queueName)!;
     expect(queue.deadLetter?.maxReceiveCount).toBeGreaterThan(0);
-    expect(stack.schedules).toEqual([expect.objectContaining({ everySeconds: 60 })]);
+    const checker = stack.functions.find((fn) => fn.logicalId.startsWith('HealthCheck'))!;
+    expect(stack.rules).toEqual([
+      expect.objectContaining({
+        scheduleExpression: 'rate(1 minute)',
+        busName: 'default',
+        targets: [expect.objectContaining({ functionName: checker.name })],
+      }),
+    ]);
     expect(stack.tables).toHaveLength(2);
     const notifier = stack.functions.find((fn) => fn.logicalId.startsWith('AlertsNotifier'))!;
-    expect([...stack.subscriptions.values()]).toEqual([[notifier.name]]);
+    expect(stack.snsSubscriptions.map((s) => [s.protocol, s.endpoint])).toEqual([['lambda', notifier.name]]);
+    expect(stack.eventProblems).toEqual([]);
   });
 
   it('reads every alarm, and the dashboard body as JSON', () => {
@@ -120,7 +127,7 @@ describe('readStack on the demo stack', () => {
     expect(stack.alarms.length).toBeGreaterThanOrEqual(20);
     expect(stack.alarms.some((alarm) => alarm.kind === 'composite')).toBe(true);
     // every alarm action is a topic the sandbox delivers to
-    const topics = new Set(stack.subscriptions.keys());
+    const topics = new Set(stack.snsSubscriptions.map((s) => s.topicArn));
     const alarmTopic = [...topics][0]!;
     // (the SLO window alarms only feed their burn-rate composites and have no actions)
     const sloWindow = (name: string) => /-Slo-.+-(Long|Short)$/.test(name);
@@ -322,11 +329,4 @@ describe('clear failures', () => {
     );
     rmSync(project, { recursive: true, force: true });
   }, 60_000);
-
-  it('turns rate expressions into seconds', () => {
-    expect(rateSeconds('rate(1 minute)')).toBe(60);
-    expect(rateSeconds('rate(5 minutes)')).toBe(300);
-    expect(rateSeconds('rate(2 hours)')).toBe(7200);
-    expect(rateSeconds('cron(0 12 * * ? *)')).toBe(60);
-  });
 });

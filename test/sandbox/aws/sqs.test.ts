@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('SQS stand-in', () => {
   it('creates queues and resolves their URLs', async () => {
     const created = await client.send(new CreateQueueCommand({ QueueName: 'created-by-sdk' }));
-    expect(created.QueueUrl).toBe(`${sqs.url}/000000000000/created-by-sdk`);
+    expect(created.QueueUrl).toBe(`${sqs.url}/123456789012/created-by-sdk`);
     const found = await client.send(new GetQueueUrlCommand({ QueueName: 'created-by-sdk' }));
     expect(found.QueueUrl).toBe(created.QueueUrl);
     expect(sqs.queueUrl('created-by-sdk')).toBe(created.QueueUrl);
@@ -192,7 +192,7 @@ describe('SQS stand-in', () => {
 
   it('reports an unknown queue with the SDK error class', async () => {
     await expect(
-      client.send(new SendMessageCommand({ QueueUrl: `${sqs.url}/000000000000/missing`, MessageBody: 'x' })),
+      client.send(new SendMessageCommand({ QueueUrl: `${sqs.url}/123456789012/missing`, MessageBody: 'x' })),
     ).rejects.toBeInstanceOf(QueueDoesNotExist);
     await expect(client.send(new GetQueueUrlCommand({ QueueName: 'missing' }))).rejects.toBeInstanceOf(
       QueueDoesNotExist,

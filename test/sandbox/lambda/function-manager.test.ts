@@ -168,7 +168,7 @@ describe('containers', () => {
         awsRequestId: requestId,
         functionName: 'behaviours',
         functionVersion: '$LATEST',
-        invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:behaviours',
+        invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:behaviours',
         memoryLimitInMB: '256',
         logGroupName: '/aws/lambda/behaviours',
         logStreamName: echo.env.AWS_LAMBDA_LOG_STREAM_NAME,

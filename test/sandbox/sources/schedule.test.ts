@@ -50,10 +50,10 @@ describe('schedule', () => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         'detail-type': 'Scheduled Event',
         source: 'aws.events',
-        account: '000000000000',
+        account: '123456789012',
         time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
         region: 'eu-west-1',
-        resources: ['arn:aws:events:eu-west-1:000000000000:rule/health-check-every-minute'],
+        resources: ['arn:aws:events:eu-west-1:123456789012:rule/health-check-every-minute'],
         detail: {},
       });
     }
