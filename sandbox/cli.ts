@@ -8,13 +8,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ServedApi } from './sandbox.js';
 import { Sandbox } from './sandbox.js';
-import { checkExpectations, resolveExpectations } from './scenario/expectations.js';
-import type { KnownAlarm, ResolvedExpectation } from './scenario/expectations.js';
+import { checkExpectations, knownAlarms, resolveExpectations } from './scenario/expectations.js';
+import type { ResolvedExpectation } from './scenario/expectations.js';
 import type { Scenario } from './scenario/format.js';
 import { loadScenario, ScenarioError } from './scenario/format.js';
 import { playPhases, phaseName, progressLine } from './scenario/play.js';
 import type { PlayProgress } from './scenario/play.js';
-import type { SandboxStack } from './stack.js';
 import { SynthError } from './stack.js';
 import { summarize } from './summary.js';
 
@@ -83,19 +82,6 @@ function options(argv: string[]) {
     apiPort: number('api-port', 0, 65535),
     compression: number('compression', 1, 600),
   };
-}
-
-/** The stack's alarms as a scenario names them: name, logical id, construct path. */
-function knownAlarms(stack: SandboxStack): KnownAlarm[] {
-  return stack.alarms.map((alarm) => {
-    const metadata = alarm.logicalId ? stack.template.Resources?.[alarm.logicalId]?.Metadata : undefined;
-    const path = metadata?.['aws:cdk:path'];
-    return {
-      name: alarm.name,
-      ...(alarm.logicalId ? { logicalId: alarm.logicalId } : {}),
-      ...(typeof path === 'string' ? { path: path.replace(/\/Resource$/, '') } : {}),
-    };
-  });
 }
 
 const KIND_NAMES = { http: 'HTTP', rest: 'REST', url: 'function URL' } as const;

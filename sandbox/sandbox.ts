@@ -639,6 +639,12 @@ async function createTables(stack: SandboxStack, endpoint: string): Promise<void
           KeySchema: table.keySchema,
           AttributeDefinitions: table.attributeDefinitions as never,
           BillingMode: 'PAY_PER_REQUEST',
+          ...(table.globalSecondaryIndexes.length > 0
+            ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes }
+            : {}),
+          ...(table.localSecondaryIndexes.length > 0
+            ? { LocalSecondaryIndexes: table.localSecondaryIndexes }
+            : {}),
         }),
       );
     }

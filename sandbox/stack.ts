@@ -71,11 +71,22 @@ export interface EventSourceMappingSpec {
 
 export type { EventRuleSpec, RuleTargetSpec, SnsSubscriptionSpec };
 
+type KeySchema = { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+
+export interface TableIndexSpec {
+  IndexName: string;
+  KeySchema: KeySchema;
+  Projection: { ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
+}
+
+/** A DynamoDB table (`AWS::DynamoDB::Table`, or `AWS::DynamoDB::GlobalTable` as CDK's TableV2 makes it). */
 export interface TableSpec {
   logicalId: string;
   name: string;
-  keySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  keySchema: KeySchema;
   attributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  globalSecondaryIndexes: TableIndexSpec[];
+  localSecondaryIndexes: TableIndexSpec[];
 }
 
 export interface SandboxStack {
@@ -381,11 +392,25 @@ export function readTemplate(
     };
   }
 
-  const tables: TableSpec[] = ofType('AWS::DynamoDB::Table').map(([logicalId, resource]) => ({
+  // Only what CreateTable needs locally: keys and indexes (capacity, streams and the like are not).
+  const indexes = (value: unknown): TableIndexSpec[] =>
+    ((resolver.resolve(value) ?? []) as TableIndexSpec[]).map(({ IndexName, KeySchema, Projection }) => ({
+      IndexName,
+      KeySchema,
+      Projection,
+    }));
+  const tables: TableSpec[] = [
+    ...ofType('AWS::DynamoDB::Table'),
+    ...ofType('AWS::DynamoDB::GlobalTable'),
+  ].map(([logicalId, resource]) => ({
     logicalId,
     name: resolver.physicalName(logicalId),
-    keySchema: resource.Properties?.KeySchema as TableSpec['keySchema'],
-    attributeDefinitions: resource.Properties?.AttributeDefinitions as TableSpec['attributeDefinitions'],
+    keySchema: resolver.resolve(resource.Properties?.KeySchema) as KeySchema,
+    attributeDefinitions: resolver.resolve(
+      resource.Properties?.AttributeDefinitions,
+    ) as TableSpec['attributeDefinitions'],
+    globalSecondaryIndexes: indexes(resource.Properties?.GlobalSecondaryIndexes),
+    localSecondaryIndexes: indexes(resource.Properties?.LocalSecondaryIndexes),
   }));
 
   const topics = ofType('AWS::SNS::Topic').map(([logicalId]) => resolver.ref(logicalId));

@@ -54,6 +54,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::SNS::Topic': 'TopicName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::DynamoDB::Table': 'TableName',
+  'AWS::DynamoDB::GlobalTable': 'TableName',
   'AWS::IAM::Role': 'RoleName',
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::SecretsManager::Secret': 'Name',
@@ -154,6 +155,7 @@ export class IntrinsicResolver {
       case 'AWS::SQS::Queue':
         return `arn:${p}:sqs:${r}:${a}:${name}`;
       case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
         return `arn:${p}:dynamodb:${r}:${a}:table/${name}`;
       case 'AWS::IAM::Role':
         return `arn:${p}:iam::${a}:role/${name}`;

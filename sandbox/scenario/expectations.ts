@@ -3,6 +3,7 @@
  * Slack messages posted. Alarms are named the way a user knows them: the alarm name, its logical id,
  * or its construct path (whole, or its last segments: `Monitoring/ErrorRate`).
  */
+import type { SandboxStack } from '../stack.js';
 import type { Expectation } from './format.js';
 import { ScenarioError } from './format.js';
 
@@ -31,6 +32,19 @@ export type ResolvedExpectation =
   | { kind: 'never'; alarm: string; state: string }
   | { kind: 'slackMentions'; text: string; atLeast: number }
   | { kind: 'onlyAlarms'; alarms: readonly string[] };
+
+/** The stack's alarms as a scenario names them: name, logical id, construct path. */
+export function knownAlarms(stack: Pick<SandboxStack, 'alarms' | 'template'>): KnownAlarm[] {
+  return stack.alarms.map((alarm) => {
+    const metadata = alarm.logicalId ? stack.template.Resources?.[alarm.logicalId]?.Metadata : undefined;
+    const path = metadata?.['aws:cdk:path'];
+    return {
+      name: alarm.name,
+      ...(alarm.logicalId ? { logicalId: alarm.logicalId } : {}),
+      ...(typeof path === 'string' ? { path: path.replace(/\/Resource$/, '') } : {}),
+    };
+  });
+}
 
 /** The one alarm a reference names; a reference that names none or several is an error. */
 export function findAlarm(reference: string, alarms: readonly KnownAlarm[]): KnownAlarm {
