@@ -462,42 +462,31 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     const traceHeader = formatTraceHeader(trace);
     const startedAt = Date.now();
 
+    /** An invocation that never ran: it fails at once, with no report, and listeners hear of it. */
+    const refuse = (status: InvocationStatus, error: FunctionError): InvocationResult => {
+      const result: InvocationResult = {
+        requestId,
+        status,
+        error,
+        startedAt,
+        durationMs: 0,
+        billedDurationMs: 0,
+        maxMemoryUsedMb: 0,
+        coldStart: false,
+        lines: [],
+        traceHeader,
+      };
+      deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
+      return result;
+    };
     if (notEmulated) {
-      const result: InvocationResult = {
-        requestId,
-        status: 'error',
-        error: {
-          errorType: 'Sandbox.RuntimeNotEmulated',
-          errorMessage: `${name} is not emulated: ${notEmulated}`,
-        },
-        startedAt,
-        durationMs: 0,
-        billedDurationMs: 0,
-        maxMemoryUsedMb: 0,
-        coldStart: false,
-        lines: [],
-        traceHeader,
-      };
-      deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
-      return result;
+      return refuse('error', {
+        errorType: 'Sandbox.RuntimeNotEmulated',
+        errorMessage: `${name} is not emulated: ${notEmulated}`,
+      });
     }
-
-    if (inFlight >= maxConcurrency) {
-      const result: InvocationResult = {
-        requestId,
-        status: 'throttled',
-        error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
-        startedAt,
-        durationMs: 0,
-        billedDurationMs: 0,
-        maxMemoryUsedMb: 0,
-        coldStart: false,
-        lines: [],
-        traceHeader,
-      };
-      deliver({ functionName: name, result, lines: [], concurrentExecutions: 0 });
-      return result;
-    }
+    if (inFlight >= maxConcurrency)
+      return refuse('throttled', { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' });
     inFlight += 1;
     let container = takeIdle();
     let coldStart = false;

@@ -622,7 +622,11 @@ async function searchLogs() {
 }
 
 function renderFunctionOptions(names) {
-  const select = $('log-function');
+  renderSelectOptions($('log-function'), names);
+}
+
+/** A filter's choices: "any", then `names`; the current choice kept while it is still one of them. */
+function renderSelectOptions(select, names) {
   const current = select.value;
   const existing = [...select.options].map((option) => option.value).filter(Boolean);
   if (existing.join('\n') === names.join('\n')) return;
@@ -709,22 +713,13 @@ async function searchShipped() {
     ? `${documents} document${documents === 1 ? '' : 's'} in ${indices.length} ind${indices.length === 1 ? 'ex' : 'ices'}: ` +
       indices.map((index) => `${index.name} (${index.documents})`).join(', ')
     : 'Nothing shipped yet.';
-  renderIndexOptions(indices.map((index) => index.name));
+  renderSelectOptions(
+    $('shipped-index'),
+    indices.map((index) => index.name),
+  );
   $('shipped-summary').textContent =
     `${result.total} matching, ${result.documents.length} shown, newest first`;
   $('shipped-rows').replaceChildren(...result.documents.map(shippedRow));
-}
-
-function renderIndexOptions(names) {
-  const select = $('shipped-index');
-  const current = select.value;
-  const existing = [...select.options].map((option) => option.value).filter(Boolean);
-  if (existing.join('\n') === names.join('\n')) return;
-  select.replaceChildren(
-    el('option', { value: '' }, 'any'),
-    ...names.map((name) => el('option', { value: name }, name)),
-  );
-  select.value = names.includes(current) ? current : '';
 }
 
 function shippedRow(row) {

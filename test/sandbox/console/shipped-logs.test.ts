@@ -1,6 +1,7 @@
 /** `GET /api/shipped-logs`: what the shipper indexed, newest first, searchable, with index counts. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SearchStandIn } from '../../../sandbox/aws/search.js';
+import type { ShippedLogRow } from '../../../sandbox/console/shipped-logs.js';
 import { startConsole, type RunningConsole } from '../../../sandbox/console/server.js';
 import { MARKUP_MESSAGE, SHIPPED_CORRELATION, shippedLogsFixture } from './support/shipped-logs.js';
 import { syntheticConsole } from './support/synthetic-console.js';
@@ -26,17 +27,7 @@ interface Answer {
   version: number;
   total: number;
   indices: { name: string; documents: number }[];
-  documents: {
-    index: string;
-    id: string;
-    timestamp: string;
-    level?: string;
-    service?: string;
-    correlationId?: string;
-    traceId?: string;
-    message: string;
-    source: Record<string, unknown>;
-  }[];
+  documents: ShippedLogRow[];
 }
 
 const get = async (console: RunningConsole, query = '') => {
