@@ -49,8 +49,15 @@ import type { BusEvent, RuleTargetSpec } from './sources/event-rules.js';
 import { deliverToTargets, matchingRules, startRuleSchedules } from './sources/event-rules.js';
 import type { LogSubscriptions } from './sources/log-subscription.js';
 import { startLogSubscriptions } from './sources/log-subscription.js';
-import type { FunctionSpec, SandboxStack } from './stack.js';
-import { localize, protectAssets, readStack, SANDBOX_ACCOUNT, SANDBOX_REGION, synthesize } from './stack.js';
+import type { FunctionSpec, SandboxStack } from './template/index.js';
+import {
+  localize,
+  protectAssets,
+  readStack,
+  SANDBOX_ACCOUNT,
+  SANDBOX_REGION,
+  synthesize,
+} from './template/index.js';
 import { combineTraceSources } from './traces.js';
 import { startXRayDaemon } from './xray/index.js';
 
