@@ -14,7 +14,7 @@ import type { Scenario } from './scenario/format.js';
 import { loadScenario, ScenarioError } from './scenario/format.js';
 import { playPhases, phaseName, progressLine } from './scenario/play.js';
 import type { PlayProgress } from './scenario/play.js';
-import { SynthError } from './stack.js';
+import { SynthError } from './template/index.js';
 import { summarize } from './summary.js';
 
 const USAGE = `Usage: lookout sandbox [options]

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { parseStatistic, StatisticError } from '../metrics/statistics.js';
 import { CLOUDWATCH_UNITS } from '../metrics/units.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../template/resolver.js';
 import { AlarmRuleError, parseAlarmRule } from './alarm-rule.js';
-import { ExpressionError, parseExpression, referencedIds } from './expression.js';
+import { ExpressionError, parseExpression, referencedIds } from '../metrics/math/expression.js';
 import type {
   AlarmQuery,
   CompositeAlarmDefinition,
@@ -24,9 +25,6 @@ export interface AlarmIdentityOptions {
   accountId?: string;
   partition?: string;
 }
-
-export const DEFAULT_REGION = 'us-east-1';
-export const DEFAULT_ACCOUNT_ID = '123456789012';
 
 export function alarmArn(
   name: string,

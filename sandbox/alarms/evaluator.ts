@@ -6,7 +6,12 @@ import {
   queryPeriods,
 } from '../metrics/statistics.js';
 import { evaluateAlarmRule, ruleReferences, ruleTerms } from './alarm-rule.js';
-import { ExpressionError, evaluateExpression, type ExpressionValue, type Series } from './expression.js';
+import {
+  ExpressionError,
+  evaluateExpression,
+  type ExpressionValue,
+  type Series,
+} from '../metrics/math/expression.js';
 import { formatLongTime, formatReasonTime, formatValue, plural } from './format.js';
 import { decideAlarmState, type DatapointClass, type MissingDataDecision } from './missing-data.js';
 import type {

@@ -1,5 +1,4 @@
 export * from './types.js';
-export * from './expression.js';
 export * from './alarm-rule.js';
 export * from './missing-data.js';
 export * from './definitions.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_ACCOUNT_ID } from './definitions.js';
+import { DEFAULT_ACCOUNT_ID } from '../template/resolver.js';
 import { formatStateChangeTime } from './format.js';
 import type { AlarmTransition, CompositeAlarmDefinition, MetricAlarmDefinition } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { Statistic } from '../metrics/statistics.js';
 import type { CloudWatchUnit } from '../metrics/units.js';
-import type { ExpressionNode } from './expression.js';
+import type { ExpressionNode } from '../metrics/math/expression.js';
 import type { RuleNode } from './alarm-rule.js';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

@@ -173,35 +173,41 @@ function integerParameter(value: unknown, name: string, min: number, max: number
   return value;
 }
 
-export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<SqsStandIn> {
-  const queues = new Map<string, Queue>();
-  const keptDeleted = options.keptDeleted ?? 1000;
-  const accountId = options.accountId ?? SANDBOX_ACCOUNT;
-  let baseUrl = '';
+/** The queues and their messages: what the actions read and change. */
+class QueueStore {
+  private readonly queues = new Map<string, Queue>();
+  /** The stand-in's address, once it listens; queue URLs start with it. */
+  baseUrl = '';
 
-  const createQueue = (name: string): string => {
+  constructor(
+    private readonly accountId: string,
+    /** Deleted messages kept for `messages()`. */
+    private readonly keptDeleted: number,
+  ) {}
+
+  create(name: string): string {
     if (!QUEUE_NAME.test(name)) {
       throw invalidParameter(
         `Queue name '${name}' is invalid: use 1 to 80 letters, digits, hyphens or underscores.`,
       );
     }
-    let queue = queues.get(name);
+    let queue = this.queues.get(name);
     if (!queue) {
       queue = {
         name,
-        url: `${baseUrl}/${accountId}/${name}`,
+        url: `${this.baseUrl}/${this.accountId}/${name}`,
         visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
         messages: [],
         deletedCount: 0,
         waiters: new Set(),
       };
-      queues.set(name, queue);
+      this.queues.set(name, queue);
     }
     return queue.url;
-  };
+  }
 
-  const queueByName = (name: string): Queue => {
-    const queue = queues.get(name);
+  byName(name: string): Queue {
+    const queue = this.queues.get(name);
     if (!queue) {
       throw new SqsError(
         'QueueDoesNotExist',
@@ -210,9 +216,9 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       );
     }
     return queue;
-  };
+  }
 
-  const queueByUrl = (queueUrl: unknown): Queue => {
+  byUrl(queueUrl: unknown): Queue {
     if (typeof queueUrl !== 'string' || queueUrl === '') throw invalidParameter('QueueUrl is required.');
     let path: string;
     try {
@@ -220,10 +226,10 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     } catch {
       throw new SqsError('InvalidAddress', 'InvalidAddress', `The address ${queueUrl} is not valid.`, 404);
     }
-    return queueByName(path.split('/').filter(Boolean).pop() ?? '');
-  };
+    return this.byName(path.split('/').filter(Boolean).pop() ?? '');
+  }
 
-  const enqueue = (queue: Queue, entry: Record<string, unknown>, messageId: string = randomUUID()) => {
+  enqueue(queue: Queue, entry: Record<string, unknown>, messageId: string = randomUUID()) {
     const body = entry.MessageBody;
     if (typeof body !== 'string' || body.length === 0) {
       throw new SqsError(
@@ -256,9 +262,10 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       MD5OfMessageBody: message.md5OfBody,
       ...(message.md5OfMessageAttributes && { MD5OfMessageAttributes: message.md5OfMessageAttributes }),
     };
-  };
+  }
 
-  const takeVisible = (queue: Queue, max: number, visibilitySeconds: number) => {
+  /** Up to `max` visible messages, hidden for the visibility timeout and counted as received. */
+  takeVisible(queue: Queue, max: number, visibilitySeconds: number): StoredMessage[] {
     const now = Date.now();
     const taken: StoredMessage[] = [];
     for (const message of queue.messages) {
@@ -270,10 +277,11 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       taken.push(message);
     }
     return taken;
-  };
+  }
 
-  const waitForMessage = (queue: Queue, seconds: number) =>
-    new Promise<void>((resolve) => {
+  /** Resolves when a message arrives on the queue, or after `seconds` (long polling). */
+  waitForMessage(queue: Queue, seconds: number): Promise<void> {
+    return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         queue.waiters.delete(done);
@@ -282,8 +290,9 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       const timer = setTimeout(done, seconds * 1000);
       queue.waiters.add(done);
     });
+  }
 
-  const deleteByReceiptHandle = (queue: Queue, receiptHandle: unknown) => {
+  deleteByReceiptHandle(queue: Queue, receiptHandle: unknown): void {
     const message =
       typeof receiptHandle === 'string' && receiptHandle !== ''
         ? queue.messages.find((candidate) => candidate.receiptHandle === receiptHandle)
@@ -299,76 +308,88 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
     message.deleted = true;
     queue.deletedCount += 1;
     // Forget the oldest deleted messages in one pass, once twice as many as kept have piled up.
-    if (queue.deletedCount > 2 * keptDeleted) {
-      let forget = queue.deletedCount - keptDeleted;
+    if (queue.deletedCount > 2 * this.keptDeleted) {
+      let forget = queue.deletedCount - this.keptDeleted;
       queue.messages = queue.messages.filter((candidate) => !(candidate.deleted && forget-- > 0));
-      queue.deletedCount = keptDeleted;
+      queue.deletedCount = this.keptDeleted;
     }
-  };
+  }
 
-  const batchEntries = (input: Record<string, unknown>): Record<string, unknown>[] => {
-    const entries = input.Entries;
-    if (!Array.isArray(entries) || entries.length === 0) {
+  /** Ends every long poll (the stand-in is closing). */
+  wakeAll(): void {
+    for (const queue of this.queues.values()) for (const wake of queue.waiters) wake();
+  }
+}
+
+function batchEntries(input: Record<string, unknown>): Record<string, unknown>[] {
+  const entries = input.Entries;
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new SqsError(
+      'EmptyBatchRequest',
+      'AWS.SimpleQueueService.EmptyBatchRequest',
+      'There should be at least one entry in the request.',
+    );
+  }
+  if (entries.length > MAX_BATCH_ENTRIES) {
+    throw new SqsError(
+      'TooManyEntriesInBatchRequest',
+      'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${entries.length}.`,
+    );
+  }
+  const ids = new Set<string>();
+  for (const entry of entries as Record<string, unknown>[]) {
+    const id = entry?.Id;
+    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
       throw new SqsError(
-        'EmptyBatchRequest',
-        'AWS.SimpleQueueService.EmptyBatchRequest',
-        'There should be at least one entry in the request.',
+        'InvalidBatchEntryId',
+        'AWS.SimpleQueueService.InvalidBatchEntryId',
+        `A batch entry id can only contain alphanumeric characters, hyphens and underscores: ${String(id)}`,
       );
     }
-    if (entries.length > MAX_BATCH_ENTRIES) {
+    if (ids.has(id)) {
       throw new SqsError(
-        'TooManyEntriesInBatchRequest',
-        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-        `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${entries.length}.`,
+        'BatchEntryIdsNotDistinct',
+        'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+        `Id ${id} repeated.`,
       );
     }
-    const ids = new Set<string>();
-    for (const entry of entries as Record<string, unknown>[]) {
-      const id = entry?.Id;
-      if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
-        throw new SqsError(
-          'InvalidBatchEntryId',
-          'AWS.SimpleQueueService.InvalidBatchEntryId',
-          `A batch entry id can only contain alphanumeric characters, hyphens and underscores: ${String(id)}`,
-        );
-      }
-      if (ids.has(id)) {
-        throw new SqsError(
-          'BatchEntryIdsNotDistinct',
-          'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
-          `Id ${id} repeated.`,
-        );
-      }
-      ids.add(id);
-    }
-    return entries as Record<string, unknown>[];
-  };
+    ids.add(id);
+  }
+  return entries as Record<string, unknown>[];
+}
 
-  /** Runs one batch entry; an entry's own error becomes a Failed item instead of failing the call. */
-  const batchEntry = (entry: Record<string, unknown>, run: () => Record<string, unknown>) => {
-    try {
-      return { ok: true as const, result: { Id: entry.Id, ...run() } };
-    } catch (error) {
-      if (!(error instanceof SqsError)) throw error;
-      return {
-        ok: false as const,
-        result: { Id: entry.Id, SenderFault: true, Code: error.type, Message: error.message },
-      };
-    }
-  };
+/** Runs one batch entry; an entry's own error becomes a Failed item instead of failing the call. */
+function batchEntry(entry: Record<string, unknown>, run: () => Record<string, unknown>) {
+  try {
+    return { ok: true as const, result: { Id: entry.Id, ...run() } };
+  } catch (error) {
+    if (!(error instanceof SqsError)) throw error;
+    return {
+      ok: false as const,
+      result: { Id: entry.Id, SenderFault: true, Code: error.type, Message: error.message },
+    };
+  }
+}
 
-  const batchResult = (results: ReturnType<typeof batchEntry>[]) => ({
+function batchResult(results: ReturnType<typeof batchEntry>[]) {
+  return {
     Successful: results.filter((r) => r.ok).map((r) => r.result),
     Failed: results.filter((r) => !r.ok).map((r) => r.result),
-  });
+  };
+}
 
-  const operations: Record<string, (input: Record<string, unknown>) => Promise<unknown> | unknown> = {
+type Operation = (input: Record<string, unknown>) => Promise<unknown> | unknown;
+
+/** The actions the stand-in answers (AWS JSON protocol), by name. */
+function sqsOperations(store: QueueStore): Record<string, Operation> {
+  return {
     CreateQueue: (input) => {
       if (typeof input.QueueName !== 'string') throw invalidParameter('QueueName is required.');
-      const url = createQueue(input.QueueName);
+      const url = store.create(input.QueueName);
       const visibility = (input.Attributes as Record<string, string> | undefined)?.VisibilityTimeout;
       if (visibility !== undefined) {
-        queueByName(input.QueueName).visibilityTimeoutSeconds = integerParameter(
+        store.byName(input.QueueName).visibilityTimeoutSeconds = integerParameter(
           Number(visibility),
           'VisibilityTimeout',
           0,
@@ -378,14 +399,16 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       }
       return { QueueUrl: url };
     },
-    GetQueueUrl: (input) => ({ QueueUrl: queueByName(String(input.QueueName ?? '')).url }),
-    SendMessage: (input) => enqueue(queueByUrl(input.QueueUrl), input),
+    GetQueueUrl: (input) => ({ QueueUrl: store.byName(String(input.QueueName ?? '')).url }),
+    SendMessage: (input) => store.enqueue(store.byUrl(input.QueueUrl), input),
     SendMessageBatch: (input) => {
-      const queue = queueByUrl(input.QueueUrl);
-      return batchResult(batchEntries(input).map((entry) => batchEntry(entry, () => enqueue(queue, entry))));
+      const queue = store.byUrl(input.QueueUrl);
+      return batchResult(
+        batchEntries(input).map((entry) => batchEntry(entry, () => store.enqueue(queue, entry))),
+      );
     },
     ReceiveMessage: async (input) => {
-      const queue = queueByUrl(input.QueueUrl);
+      const queue = store.byUrl(input.QueueUrl);
       const max = integerParameter(input.MaxNumberOfMessages, 'MaxNumberOfMessages', 1, 10, 1);
       const visibility = integerParameter(
         input.VisibilityTimeout,
@@ -395,10 +418,10 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
         queue.visibilityTimeoutSeconds,
       );
       const waitSeconds = integerParameter(input.WaitTimeSeconds, 'WaitTimeSeconds', 0, 20, 0);
-      let taken = takeVisible(queue, max, visibility);
+      let taken = store.takeVisible(queue, max, visibility);
       if (taken.length === 0 && waitSeconds > 0) {
-        await waitForMessage(queue, waitSeconds);
-        taken = takeVisible(queue, max, visibility);
+        await store.waitForMessage(queue, waitSeconds);
+        taken = store.takeVisible(queue, max, visibility);
       }
       return {
         Messages: taken.map((message) => ({
@@ -418,130 +441,140 @@ export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<
       };
     },
     DeleteMessage: (input) => {
-      deleteByReceiptHandle(queueByUrl(input.QueueUrl), input.ReceiptHandle);
+      store.deleteByReceiptHandle(store.byUrl(input.QueueUrl), input.ReceiptHandle);
       return {};
     },
     DeleteMessageBatch: (input) => {
-      const queue = queueByUrl(input.QueueUrl);
+      const queue = store.byUrl(input.QueueUrl);
       return batchResult(
         batchEntries(input).map((entry) =>
           batchEntry(entry, () => {
-            deleteByReceiptHandle(queue, entry.ReceiptHandle);
+            store.deleteByReceiptHandle(queue, entry.ReceiptHandle);
             return {};
           }),
         ),
       );
     },
   };
+}
 
-  const send = (
-    response: ServerResponse,
-    status: number,
-    payload: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const body = JSON.stringify(payload);
-    response.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.0',
-      'content-length': Buffer.byteLength(body),
-      'x-amzn-requestid': randomUUID(),
-      ...headers,
-    });
-    response.end(body);
-  };
+function send(
+  response: ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+) {
+  const body = JSON.stringify(payload);
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  response.end(body);
+}
 
-  const sendError = (response: ServerResponse, error: SqsError) =>
-    send(
+function sendError(response: ServerResponse, error: SqsError) {
+  send(
+    response,
+    error.status,
+    { __type: `com.amazonaws.sqs#${error.type}`, message: error.message },
+    { 'x-amzn-query-error': `${error.queryCode};Sender` },
+  );
+}
+
+/** One request: the body read within bounds, the action found, its answer or error written as SQS writes it. */
+async function handleRequest(
+  operations: Record<string, Operation>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(request, MAX_REQUEST_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) throw error;
+    sendError(response, new SqsError('RequestTooLarge', 'RequestTooLarge', error.message, 413));
+    return;
+  }
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const operation = target.startsWith('AmazonSQS.')
+    ? operations[target.slice('AmazonSQS.'.length)]
+    : undefined;
+  if (request.method !== 'POST' || !operation) {
+    sendError(
       response,
-      error.status,
-      { __type: `com.amazonaws.sqs#${error.type}`, message: error.message },
-      { 'x-amzn-query-error': `${error.queryCode};Sender` },
+      new SqsError(
+        'UnsupportedOperation',
+        'AWS.SimpleQueueService.UnsupportedOperation',
+        `Unsupported: ${target}`,
+      ),
     );
+    return;
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(raw.toString('utf8') || '{}');
+  } catch {
+    sendError(response, invalidParameter('The request body is not valid JSON.'));
+    return;
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    sendError(response, invalidParameter('The request body must be a JSON object.'));
+    return;
+  }
+  try {
+    send(response, 200, await operation(input as Record<string, unknown>));
+  } catch (error) {
+    if (error instanceof SqsError) sendError(response, error);
+    else
+      send(response, 500, {
+        __type: 'com.amazonaws.sqs#InternalError',
+        message: publicErrorMessage(error),
+      });
+  }
+}
 
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    let raw: Buffer;
-    try {
-      raw = await readBody(request, MAX_REQUEST_BYTES);
-    } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
-      sendError(response, new SqsError('RequestTooLarge', 'RequestTooLarge', error.message, 413));
-      return;
-    }
-    const target = String(request.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith('AmazonSQS.')
-      ? operations[target.slice('AmazonSQS.'.length)]
-      : undefined;
-    if (request.method !== 'POST' || !operation) {
-      sendError(
-        response,
-        new SqsError(
-          'UnsupportedOperation',
-          'AWS.SimpleQueueService.UnsupportedOperation',
-          `Unsupported: ${target}`,
-        ),
-      );
-      return;
-    }
-    let input: unknown;
-    try {
-      input = JSON.parse(raw.toString('utf8') || '{}');
-    } catch {
-      sendError(response, invalidParameter('The request body is not valid JSON.'));
-      return;
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      sendError(response, invalidParameter('The request body must be a JSON object.'));
-      return;
-    }
-    try {
-      send(response, 200, await operation(input as Record<string, unknown>));
-    } catch (error) {
-      if (error instanceof SqsError) sendError(response, error);
-      else
-        send(response, 500, {
-          __type: 'com.amazonaws.sqs#InternalError',
-          message: publicErrorMessage(error),
-        });
-    }
-  };
-
+export async function startSqsStandIn(options: SqsStandInOptions = {}): Promise<SqsStandIn> {
+  const store = new QueueStore(options.accountId ?? SANDBOX_ACCOUNT, options.keptDeleted ?? 1000);
+  const operations = sqsOperations(store);
   const server = acceptLoopbackOnly(
     createServer((request, response) => {
-      handle(request, response).catch(() => response.destroy());
+      handleRequest(operations, request, response).catch(() => response.destroy());
     }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  store.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let closing: Promise<void> | undefined;
-  for (const name of options.queues ?? []) createQueue(name);
+  for (const name of options.queues ?? []) store.create(name);
 
   return {
-    url: baseUrl,
-    createQueue,
-    queueUrl: (name) => queueByName(name).url,
+    url: store.baseUrl,
+    createQueue: (name) => store.create(name),
+    queueUrl: (name) => store.byName(name).url,
     sendMessage: (name, body, extra = {}) =>
-      enqueue(
-        queueByName(name),
+      store.enqueue(
+        store.byName(name),
         { MessageBody: body, MessageAttributes: extra.messageAttributes },
         extra.messageId,
       ).MessageId,
     messages: (name) =>
-      queueByName(name).messages.map(
-        ({ messageId, body, messageAttributes, sentAt, receiveCount, deleted }) => ({
+      store
+        .byName(name)
+        .messages.map(({ messageId, body, messageAttributes, sentAt, receiveCount, deleted }) => ({
           messageId,
           body,
           messageAttributes,
           sentAt,
           receiveCount,
           deleted,
-        }),
-      ),
+        })),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
-        for (const queue of queues.values()) for (const wake of queue.waiters) wake();
+        store.wakeAll();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       })),

@@ -9,10 +9,11 @@
  */
 import {
   IntrinsicResolver,
+  resourcesOfType,
   TemplateError,
   type CloudFormationTemplate,
   type TemplateOptions,
-} from '../alarms/template.js';
+} from '../template/resolver.js';
 
 export class DashboardError extends Error {
   override name = 'DashboardError';
@@ -218,8 +219,7 @@ export function readDashboardsFromTemplate(
   const resolver = new IntrinsicResolver(template, options);
   const dashboards: TemplateDashboard[] = [];
   const problems: { logicalId: string; message: string }[] = [];
-  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-    if (resource?.Type !== 'AWS::CloudWatch::Dashboard') continue;
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::CloudWatch::Dashboard')) {
     try {
       const body = resolver.resolve(resource.Properties?.DashboardBody);
       const name = resolver.physicalName(logicalId);

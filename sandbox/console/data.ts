@@ -4,8 +4,8 @@
  * rows evaluated with the alarm evaluator's expression engine, hidden rows (`visible: false`)
  * computed for the expressions that use them but not drawn.
  */
-import { ExpressionError, evaluateExpression, parseExpression } from '../alarms/expression.js';
-import type { ExpressionNode, ExpressionValue } from '../alarms/expression.js';
+import { ExpressionError, evaluateExpression, parseExpression } from '../metrics/math/index.js';
+import type { ExpressionNode, ExpressionValue } from '../metrics/math/index.js';
 import type { AlarmDefinition, ComparisonOperator, MetricAlarmDefinition } from '../alarms/types.js';
 import {
   alignToPeriod,

@@ -4,7 +4,8 @@
  * sandbox cannot run, or runs without one of its features, is listed as a notice, never dropped.
  */
 import { createHash } from 'node:crypto';
-import type { CloudFormationTemplate, IntrinsicResolver } from '../alarms/index.js';
+import type { CloudFormationTemplate, IntrinsicResolver, TemplateResource } from '../template/resolver.js';
+import { resourcesOfType } from '../template/resolver.js';
 
 export type ApiKind = 'http' | 'rest' | 'url';
 export type PayloadVersion = '1.0' | '2.0';
@@ -45,7 +46,7 @@ export interface ApiNotice {
   why: string;
 }
 
-type Resource = { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Resource = TemplateResource;
 
 const LOWER_ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -54,9 +55,6 @@ function shortId(stackName: string, logicalId: string, length: number): string {
   const digest = createHash('sha256').update(`${stackName}/${logicalId}`).digest();
   return [...digest.subarray(0, length)].map((byte) => LOWER_ALPHANUMERIC[byte % 36]).join('');
 }
-
-const resourcesOf = (template: CloudFormationTemplate) =>
-  Object.entries((template.Resources ?? {}) as Record<string, Resource>);
 
 const apiOrigin = (apiId: string, region: string) => `https://${apiId}.execute-api.${region}.amazonaws.com`;
 const urlOrigin = (urlId: string, region: string) => `https://${urlId}.lambda-url.${region}.on.aws`;
@@ -74,7 +72,7 @@ export function apiResolverOptions(
 ): { physicalNames: Record<string, string>; attributes: Record<string, string> } {
   const physicalNames: Record<string, string> = {};
   const attributes: Record<string, string> = {};
-  for (const [logicalId, resource] of resourcesOf(template)) {
+  for (const [logicalId, resource] of resourcesOfType(template)) {
     switch (resource.Type) {
       case 'AWS::ApiGatewayV2::Api': {
         const apiId = shortId(stackName, logicalId, 10);
@@ -137,8 +135,7 @@ export function readApis(
   template: CloudFormationTemplate,
   resolver: IntrinsicResolver,
 ): { apis: ApiSpec[]; notices: ApiNotice[] } {
-  const resources = resourcesOf(template);
-  const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
+  const ofType = (type: string) => resourcesOfType(template, type);
   const apis: ApiSpec[] = [];
   const notices: ApiNotice[] = [];
   const notice = (logicalId: string, effect: ApiNotice['effect'], why: string) =>
@@ -162,7 +159,7 @@ export function readApis(
     name: resolved(resource.Properties?.Name) ?? logicalId,
   });
 
-  for (const [logicalId, resource] of resources) {
+  for (const [logicalId, resource] of resourcesOfType(template)) {
     const props = resource.Properties ?? {};
     if (resource.Type === 'AWS::ApiGatewayV2::Api') {
       if (props.ProtocolType !== 'HTTP') {

@@ -256,6 +256,66 @@ export function runtimeSdkHome(): string {
   return home(fileURLToPath(import.meta.url)) ?? join(PROJECT_ROOT, 'node_modules');
 }
 
+/** The event as Lambda takes it: JSON within the payload limit. */
+function serialize(name: string, event: unknown): string {
+  let payload: string | undefined;
+  try {
+    payload = JSON.stringify(event);
+  } catch (error) {
+    throw new InvokeError(
+      'InvalidRequestContentException',
+      `Could not serialize the event for ${name}: ${(error as Error).message}`,
+    );
+  }
+  if (payload === undefined) {
+    throw new InvokeError('InvalidRequestContentException', `The event for ${name} is not JSON-serializable`);
+  }
+  if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+    throw new InvokeError(
+      'RequestEntityTooLargeException',
+      `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+    );
+  }
+  return payload;
+}
+
+/** The platform's line for an init phase that failed (INIT_REPORT, or platform.initReport in JSON). */
+function initReport(
+  logFormat: FunctionConfig['logFormat'],
+  durationMs: number,
+  failure: { status: InvocationStatus; error: FunctionError },
+): string {
+  const status = failure.status === 'timeout' ? 'timeout' : 'error';
+  const errorType = status === 'error' ? failure.error.errorType : undefined;
+  if (logFormat === 'JSON') {
+    return JSON.stringify({
+      time: new Date().toISOString(),
+      type: 'platform.initReport',
+      record: {
+        initializationType: 'on-demand',
+        phase: 'init',
+        status,
+        ...(errorType && { errorType }),
+        metrics: { durationMs },
+      },
+    });
+  }
+  return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}${
+    errorType ? `\tError Type: ${errorType}` : ''
+  }`;
+}
+
+function exitError(requestId: string, code: number | null, signal: NodeJS.Signals | null): FunctionError {
+  return {
+    errorType: 'Runtime.ExitError',
+    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${
+      code !== null
+        ? `exit status ${code}`
+        : `signal: ${(signal && SIGNAL_NAMES[signal]) ?? signal ?? 'unknown'}`
+    }`,
+  };
+}
+
 export async function createFunctionManager(config: FunctionConfig): Promise<FunctionManager> {
   validate(config);
   const name = config.name;
@@ -361,66 +421,6 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     }
   };
 
-  const serialize = (event: unknown): string => {
-    let payload: string | undefined;
-    try {
-      payload = JSON.stringify(event);
-    } catch (error) {
-      throw new InvokeError(
-        'InvalidRequestContentException',
-        `Could not serialize the event for ${name}: ${(error as Error).message}`,
-      );
-    }
-    if (payload === undefined) {
-      throw new InvokeError(
-        'InvalidRequestContentException',
-        `The event for ${name} is not JSON-serializable`,
-      );
-    }
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
-      throw new InvokeError(
-        'RequestEntityTooLargeException',
-        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
-      );
-    }
-    return payload;
-  };
-
-  /** The platform's line for an init phase that failed (INIT_REPORT, or platform.initReport in JSON). */
-  const initReport = (durationMs: number, failure: { status: InvocationStatus; error: FunctionError }) => {
-    const status = failure.status === 'timeout' ? 'timeout' : 'error';
-    const errorType = status === 'error' ? failure.error.errorType : undefined;
-    if (config.logFormat === 'JSON') {
-      return JSON.stringify({
-        time: new Date().toISOString(),
-        type: 'platform.initReport',
-        record: {
-          initializationType: 'on-demand',
-          phase: 'init',
-          status,
-          ...(errorType && { errorType }),
-          metrics: { durationMs },
-        },
-      });
-    }
-    return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}${
-      errorType ? `\tError Type: ${errorType}` : ''
-    }`;
-  };
-
-  const exitError = (
-    requestId: string,
-    code: number | null,
-    signal: NodeJS.Signals | null,
-  ): FunctionError => ({
-    errorType: 'Runtime.ExitError',
-    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${
-      code !== null
-        ? `exit status ${code}`
-        : `signal: ${(signal && SIGNAL_NAMES[signal]) ?? signal ?? 'unknown'}`
-    }`,
-  });
-
   const sendFunctionSegment = (
     trace: ReturnType<typeof invocationTraceHeader>,
     requestId: string,
@@ -456,7 +456,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
 
   const invoke = async (event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> => {
     if (closed) throw new Error(`Function "${name}" has been closed`);
-    const payload = serialize(event);
+    const payload = serialize(name, event);
     const requestId = options.requestId ?? randomUUID();
     const trace = invocationTraceHeader(options.traceHeader);
     const traceHeader = formatTraceHeader(trace);
@@ -555,7 +555,8 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       let error = failure?.error;
       let result: unknown;
       const lines = container.takeLines();
-      if (failure && initDurationMs !== undefined) lines.push(initReport(initDurationMs, failure));
+      if (failure && initDurationMs !== undefined)
+        lines.push(initReport(config.logFormat, initDurationMs, failure));
       switch (outcome?.kind) {
         case 'result':
           if (Buffer.byteLength(outcome.payload) > MAX_PAYLOAD_BYTES) {

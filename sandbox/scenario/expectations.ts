@@ -3,7 +3,7 @@
  * Slack messages posted. Alarms are named the way a user knows them: the alarm name, its logical id,
  * or its construct path (whole, or its last segments: `Monitoring/ErrorRate`).
  */
-import type { SandboxStack } from '../stack.js';
+import type { SandboxStack } from '../template/index.js';
 import type { Expectation } from './format.js';
 import { ScenarioError } from './format.js';
 

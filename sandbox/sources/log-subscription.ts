@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { CloudFormationTemplate } from '../alarms/index.js';
+import type { CloudFormationTemplate } from '../template/resolver.js';
+import { resourcesOfType } from '../template/resolver.js';
 import type { InvocationRecord } from '../lambda/index.js';
 import { compileFilterPattern } from './filter-pattern.js';
 
@@ -22,8 +23,6 @@ export interface SubscriptionFilterSpec {
   filterPattern: string;
 }
 
-type Resource = { Type?: string; Properties?: Record<string, unknown> };
-
 /**
  * The stack's `AWS::Logs::SubscriptionFilter`s. A function's log group is the one its
  * `LoggingConfig` names, else Lambda's default `/aws/lambda/<name>`.
@@ -34,31 +33,29 @@ export function readSubscriptionFilters(
   resolve: (value: unknown) => unknown,
   physicalName: (logicalId: string) => string,
 ): SubscriptionFilterSpec[] {
-  const resources = (template.Resources ?? {}) as Record<string, Resource>;
   const logGroupOf = new Map<string, string>();
   for (const fn of functions) {
-    const config = resources[fn.logicalId]?.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined;
+    const config = template.Resources?.[fn.logicalId]?.Properties?.LoggingConfig as
+      { LogGroup?: unknown } | undefined;
     const group =
       config?.LogGroup !== undefined ? String(resolve(config.LogGroup)) : `/aws/lambda/${fn.name}`;
     logGroupOf.set(group, fn.name);
   }
-  return Object.entries(resources)
-    .filter(([, resource]) => resource.Type === 'AWS::Logs::SubscriptionFilter')
-    .map(([logicalId, resource]) => {
-      const props = resource.Properties ?? {};
-      const logGroupName = String(resolve(props.LogGroupName));
-      const destination = String(resolve(props.DestinationArn));
-      return {
-        logicalId,
-        name: props.FilterName !== undefined ? String(resolve(props.FilterName)) : physicalName(logicalId),
-        logGroupName,
-        sourceFunction: logGroupOf.get(logGroupName),
-        destinationFunction: destination.includes(':function:')
-          ? destination.split(':function:')[1]!.split(':')[0]
-          : undefined,
-        filterPattern: props.FilterPattern === undefined ? '' : String(resolve(props.FilterPattern)),
-      };
-    });
+  return resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([logicalId, resource]) => {
+    const props = resource.Properties ?? {};
+    const logGroupName = String(resolve(props.LogGroupName));
+    const destination = String(resolve(props.DestinationArn));
+    return {
+      logicalId,
+      name: props.FilterName !== undefined ? String(resolve(props.FilterName)) : physicalName(logicalId),
+      logGroupName,
+      sourceFunction: logGroupOf.get(logGroupName),
+      destinationFunction: destination.includes(':function:')
+        ? destination.split(':function:')[1]!.split(':')[0]
+        : undefined,
+      filterPattern: props.FilterPattern === undefined ? '' : String(resolve(props.FilterPattern)),
+    };
+  });
 }
 
 export interface LogLine {

@@ -6,7 +6,8 @@ import type { ServiceLevelObjective } from '../../lib/cdk/index.js';
 import { LOWEST_TARGET, ObservedFunction, ServiceMonitoring } from '../../lib/cdk/index.js';
 import { MetricStore } from '../../sandbox/metrics/store.js';
 import { AlarmEvaluator } from '../../sandbox/alarms/evaluator.js';
-import { readAlarmsFromTemplate, type CloudFormationTemplate } from '../../sandbox/alarms/template.js';
+import { readAlarmsFromTemplate } from '../../sandbox/alarms/template.js';
+import type { CloudFormationTemplate } from '../../sandbox/template/index.js';
 import type { MetricAlarmDefinition } from '../../sandbox/alarms/types.js';
 import { dashboardBody, FIXTURE_ENTRY, NO_BUNDLING, resourcesOfType } from './support/template.js';
 

@@ -10,8 +10,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { SandboxStack } from '../../sandbox/stack.js';
-import { readStack, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../../sandbox/stack.js';
+import type { SandboxStack } from '../../sandbox/template/index.js';
+import { readStack, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../../sandbox/template/index.js';
 
 let outdir: string;
 let stack: SandboxStack;

@@ -21,7 +21,7 @@ import { LookoutDemoStack } from '../../infra/demo-stack.js';
 import { bundleFunction } from '../../sandbox/lambda/bundle.js';
 import { buildRuntime } from '../../sandbox/lambda/runtime-build.js';
 import { makePrivate, privateDirectory } from '../../sandbox/private-files.js';
-import { protectAssets, readStack } from '../../sandbox/stack.js';
+import { protectAssets, readStack } from '../../sandbox/template/index.js';
 
 const mode = (path: string) => lstatSync(path).mode & 0o777;
 

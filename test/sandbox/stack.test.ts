@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { LookoutDemoStack } from '../../infra/demo-stack.js';
-import type { SandboxStack } from '../../sandbox/stack.js';
+import type { SandboxStack } from '../../sandbox/template/index.js';
 import {
   localize,
   readStack,
@@ -13,7 +13,7 @@ import {
   SANDBOX_REGION,
   synthesize,
   SynthError,
-} from '../../sandbox/stack.js';
+} from '../../sandbox/template/index.js';
 import { randomUUID } from 'node:crypto';
 import type { SearchStandIn } from '../../sandbox/aws/search.js';
 import { localizeLogShipper, sigV4From, startSearchStandIn } from '../../sandbox/aws/search.js';

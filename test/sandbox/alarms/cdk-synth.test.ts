@@ -8,7 +8,8 @@ import { MetricStore } from '../../../sandbox/metrics/store.js';
 import { recordLambdaMetrics } from '../../../sandbox/metrics/lambda.js';
 import { AlarmEvaluator } from '../../../sandbox/alarms/evaluator.js';
 import { buildAlarmSnsMessage } from '../../../sandbox/alarms/sns-message.js';
-import { readAlarmsFromTemplate, type CloudFormationTemplate } from '../../../sandbox/alarms/template.js';
+import { readAlarmsFromTemplate } from '../../../sandbox/alarms/template.js';
+import type { CloudFormationTemplate } from '../../../sandbox/template/index.js';
 import { at, MINUTE, putMinute, T0 } from './helpers.js';
 
 /** A fixture stack of this test's own, to hold the reader to what CDK really renders. */

@@ -12,7 +12,8 @@ import { buildAlarmMessage } from '../../../lib/handlers/slack-notifier/slack-me
 import { parseAlert, splitEvent } from '../../../lib/handlers/slack-notifier/parse-notification.js';
 import { AlarmEvaluator } from '../../../sandbox/alarms/evaluator.js';
 import { buildAlarmSnsMessage } from '../../../sandbox/alarms/sns-message.js';
-import { readAlarmsFromTemplate, type CloudFormationTemplate } from '../../../sandbox/alarms/template.js';
+import { readAlarmsFromTemplate } from '../../../sandbox/alarms/template.js';
+import type { CloudFormationTemplate } from '../../../sandbox/template/index.js';
 import type { AlarmTransition } from '../../../sandbox/alarms/types.js';
 import { MetricStore } from '../../../sandbox/metrics/store.js';
 import { snsEvent, snsRecord } from '../../lib/handlers/slack-notifier/support/alerts.js';

@@ -2,13 +2,13 @@ import { MetricStore } from '../../../sandbox/metrics/store.js';
 import { recordLambdaMetrics } from '../../../sandbox/metrics/lambda.js';
 import { AlarmEvaluator } from '../../../sandbox/alarms/evaluator.js';
 import { buildAlarmSnsMessage } from '../../../sandbox/alarms/sns-message.js';
+import { readAlarmsFromTemplate } from '../../../sandbox/alarms/template.js';
 import {
   generatedName,
   IntrinsicResolver,
-  readAlarmsFromTemplate,
   TemplateError,
   type CloudFormationTemplate,
-} from '../../../sandbox/alarms/template.js';
+} from '../../../sandbox/template/index.js';
 import { at, T0 } from './helpers.js';
 
 /** A small template shaped like what CDK synthesizes for a function, a topic and its alarms. */

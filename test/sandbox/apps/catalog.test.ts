@@ -17,7 +17,7 @@ import {
 } from '../../../sandbox/scenario/expectations.js';
 import { parseScenario } from '../../../sandbox/scenario/format.js';
 import { playPhases } from '../../../sandbox/scenario/play.js';
-import { SANDBOX_REGION } from '../../../sandbox/stack.js';
+import { SANDBOX_REGION } from '../../../sandbox/template/index.js';
 import { waitFor } from '../lambda/support.js';
 import { synthesizeCatalog } from './catalog-stack.js';
 

@@ -11,7 +11,7 @@ import { ObservedFunction, ServiceMonitoring } from '../../../lib/cdk/index.js';
 import { readDashboardsFromTemplate } from '../../../sandbox/console/dashboard.js';
 import { startConsole, type RunningConsole } from '../../../sandbox/console/server.js';
 import { MetricStore } from '../../../sandbox/metrics/store.js';
-import type { CloudFormationTemplate } from '../../../sandbox/alarms/template.js';
+import type { CloudFormationTemplate } from '../../../sandbox/template/index.js';
 import { FIXTURE_ENTRY, NO_BUNDLING } from '../../cdk/support/template.js';
 import { syntheticConsole } from './support/synthetic-console.js';
 

@@ -9,7 +9,7 @@ import type { ApiSpec, HttpGateway } from '../../../sandbox/gateway/index.js';
 import { startApiGateway } from '../../../sandbox/gateway/index.js';
 import type { FunctionManager } from '../../../sandbox/lambda/index.js';
 import { createFunctionManager } from '../../../sandbox/lambda/index.js';
-import type { SandboxStack } from '../../../sandbox/stack.js';
+import type { SandboxStack } from '../../../sandbox/template/index.js';
 import type { TestBundles } from '../lambda/support.js';
 import { testBundles } from '../lambda/support.js';
 import { synthShopApis } from './support/apis-stack.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiSpec } from '../../../sandbox/gateway/index.js';
-import type { SandboxStack } from '../../../sandbox/stack.js';
-import { localize } from '../../../sandbox/stack.js';
+import type { SandboxStack } from '../../../sandbox/template/index.js';
+import { localize } from '../../../sandbox/template/index.js';
 import { synthShopApis } from './support/apis-stack.js';
 
 let assetDir: string;

@@ -7,9 +7,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generatedName } from '../../../sandbox/alarms/template.js';
+import { generatedName } from '../../../sandbox/template/index.js';
 import { createFunctionManager } from '../../../sandbox/lambda/index.js';
-import { readTemplate } from '../../../sandbox/stack.js';
+import { readTemplate } from '../../../sandbox/template/index.js';
 
 const cdkOut = mkdtempSync(join(tmpdir(), 'lookout-names-'));
 afterAll(() => rmSync(cdkOut, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FunctionConfig, InvocationResult } from '../../../sandbox/lambda/index.js';
 import { createFunctionManager, runtimeSupport } from '../../../sandbox/lambda/index.js';
-import { protectAssets, readTemplate } from '../../../sandbox/stack.js';
+import { protectAssets, readTemplate } from '../../../sandbox/template/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lookout-user-functions-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { gunzipSync } from 'node:zlib';
-import { IntrinsicResolver } from '../../../sandbox/alarms/index.js';
-import type { CloudFormationTemplate } from '../../../sandbox/alarms/index.js';
+import { IntrinsicResolver } from '../../../sandbox/template/index.js';
+import type { CloudFormationTemplate } from '../../../sandbox/template/index.js';
 import type { LogSubscriptions, SubscriptionFilterSpec } from '../../../sandbox/sources/log-subscription.js';
 import {
   lambdaLogStream,

@@ -5,7 +5,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import type { CloudFormationTemplate } from '../../../../sandbox/alarms/template.js';
+import type { CloudFormationTemplate } from '../../../../sandbox/template/index.js';
 
 export const CDK_ERROR_ALARM = 'orders-error-rate';
 

@@ -13,8 +13,8 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { SandboxStack } from '../../../../sandbox/stack.js';
-import { readStack } from '../../../../sandbox/stack.js';
+import type { SandboxStack } from '../../../../sandbox/template/index.js';
+import { readStack } from '../../../../sandbox/template/index.js';
 
 export const STACK_NAME = 'ShopApis';
 

@@ -4,31 +4,29 @@
  * queues and their event source mappings, schedules, tables, topics and their subscribers, alarms,
  * and the dashboard. Nothing here restates a threshold or a route: it all comes from the template.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AlarmDefinition, CloudFormationTemplate, TemplateProblem } from './alarms/index.js';
-import { IntrinsicResolver, readAlarmsFromTemplate } from './alarms/index.js';
-import type { TemplateDashboard } from './console/dashboard.js';
-import { readDashboardsFromTemplate } from './console/dashboard.js';
-import type { ApiNotice, ApiSpec } from './gateway/template.js';
-import { apiResolverOptions, readApis } from './gateway/template.js';
-import { CONTAINER_IMAGE } from './lambda/function-manager.js';
-import { SANDBOX_ACCOUNT, SANDBOX_REGION } from './account.js';
-import { makePrivate } from './private-files.js';
-import type { SnsSubscriptionSpec } from './aws/sns.js';
-import { parseCronExpression } from './sources/cron.js';
-import type { EventPattern } from './sources/event-pattern.js';
-import { validatePattern } from './sources/event-pattern.js';
-import type { EventRuleSpec, RuleTargetSpec } from './sources/event-rules.js';
-import type { SubscriptionFilterSpec } from './sources/log-subscription.js';
-import { readSubscriptionFilters } from './sources/log-subscription.js';
-import { parseRateExpression } from './sources/schedule.js';
+import type { AlarmDefinition } from '../alarms/index.js';
+import { readAlarmsFromTemplate } from '../alarms/template.js';
+import type { TemplateDashboard } from '../console/dashboard.js';
+import { readDashboardsFromTemplate } from '../console/dashboard.js';
+import type { ApiNotice, ApiSpec } from '../gateway/template.js';
+import { apiResolverOptions, readApis } from '../gateway/template.js';
+import { CONTAINER_IMAGE } from '../lambda/function-manager.js';
+import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../account.js';
+import type { SnsSubscriptionSpec } from '../aws/sns.js';
+import { parseCronExpression } from '../sources/cron.js';
+import type { EventPattern } from '../sources/event-pattern.js';
+import { validatePattern } from '../sources/event-pattern.js';
+import type { EventRuleSpec, RuleTargetSpec } from '../sources/event-rules.js';
+import type { SubscriptionFilterSpec } from '../sources/log-subscription.js';
+import { readSubscriptionFilters } from '../sources/log-subscription.js';
+import { parseRateExpression } from '../sources/schedule.js';
+import type { CloudFormationTemplate, TemplateProblem } from './resolver.js';
+import { IntrinsicResolver, resourcesOfType } from './resolver.js';
+import { SynthError } from './synth.js';
 
 export { SANDBOX_ACCOUNT, SANDBOX_REGION };
-
-type Resource = { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
 export interface FunctionSpec {
   logicalId: string;
@@ -118,65 +116,6 @@ export interface SandboxStack {
   dashboardProblems: TemplateProblem[];
 }
 
-export class SynthError extends Error {
-  override name = 'SynthError';
-}
-
-/**
- * Runs `cdk synth` for the project's CDK app (`cdk.json`'s `app`, or `app` when given) into
- * `outdir`, offline, with `-c key=value` for each context entry. The project's own CDK CLI runs it,
- * so that its `cdk.json` and `cdk.context.json` apply exactly as they do for `cdk deploy`.
- */
-export async function synthesize(
-  projectRoot: string,
-  outdir: string,
-  context: Record<string, string> = {},
-  app?: string,
-): Promise<void> {
-  const cli = join(projectRoot, 'node_modules', '.bin', 'cdk');
-  if (!existsSync(cli)) {
-    throw new SynthError(
-      `the CDK CLI is not installed in ${projectRoot} (npm install --save-dev aws-cdk), or pass --cdk-out DIR with an app you synthesized`,
-    );
-  }
-  if (!app && !existsSync(join(projectRoot, 'cdk.json')))
-    throw new SynthError(
-      `no cdk.json in ${projectRoot}: run in your CDK app's folder, or pass --app "<command>"`,
-    );
-  const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-  if (app) contextArgs.push('--app', app);
-  const output: string[] = [];
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(cli, ['synth', '--no-notices', '-q', '-o', outdir, ...contextArgs], {
-      cwd: projectRoot,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.on('error', fail);
-    child.on('close', done);
-  });
-  if (code !== 0) {
-    const tail = output.join('').trim().split('\n').slice(-25).join('\n');
-    throw new SynthError(`cdk synth failed (exit ${code}):\n${tail}`);
-  }
-}
-
-/**
- * Makes the assembly's assets (`asset.*`, the code the sandbox runs) the user's alone: CDK leaves
- * the folders it bundles into world-writable (0777), so that a Docker build could write them.
- * And puts them outside any package scope above: Lambda's task root has no package.json above it,
- * so a `.js` there is CommonJS unless it is written as an ES module, whatever the project's own
- * package.json says (an empty package.json has no `type`, which is what Node needs to see).
- */
-export async function protectAssets(cdkOut: string): Promise<void> {
-  for (const name of await readdir(cdkOut)) {
-    if (name.startsWith('asset.')) await makePrivate(join(cdkOut, name));
-  }
-  await writeFile(join(cdkOut, 'package.json'), '{}\n', { mode: 0o600 });
-}
-
 /** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
 export function readStack(cdkOut: string, stackName?: string): SandboxStack {
   if (!existsSync(cdkOut)) throw new SynthError(`no cloud assembly at ${cdkOut}`);
@@ -207,8 +146,7 @@ export function readTemplate(
   stackName: string,
   cdkOut: string,
 ): SandboxStack {
-  const resources = (template.Resources ?? {}) as Record<string, Resource>;
-  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const ofType = (type: string) => resourcesOfType(template, type);
   const options = { stackName, region: SANDBOX_REGION, accountId: SANDBOX_ACCOUNT };
   const busNames = Object.fromEntries(
     ofType('AWS::Events::EventBus').map(([id, bus]) => [
@@ -234,7 +172,7 @@ export function readTemplate(
   const num = (value: unknown, fallback: number) =>
     value === undefined ? fallback : Number(resolver.resolve(value));
 
-  const deployTime = customResourceHandlers(resources);
+  const deployTime = customResourceHandlers(template);
   const functions: FunctionSpec[] = ofType('AWS::Lambda::Function').flatMap(([logicalId, resource]) => {
     if (deployTime.has(logicalId)) return [];
     const props = resource.Properties ?? {};
@@ -492,9 +430,9 @@ export function readTemplate(
  * Functions that only serve custom resources (a bucket's auto-delete, say): CloudFormation calls
  * them while it deploys or deletes the stack, so they are not part of what the sandbox runs.
  */
-function customResourceHandlers(resources: Record<string, Resource>): Set<string> {
+function customResourceHandlers(template: CloudFormationTemplate): Set<string> {
   const handlers = new Set<string>();
-  for (const resource of Object.values(resources)) {
+  for (const [, resource] of resourcesOfType(template)) {
     const type = resource.Type ?? '';
     if (!type.startsWith('Custom::') && type !== 'AWS::CloudFormation::CustomResource') continue;
     const token = resource.Properties?.ServiceToken as

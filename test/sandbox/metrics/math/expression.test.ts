@@ -4,7 +4,7 @@ import {
   parseExpression,
   referencedIds,
   type ExpressionValue,
-} from '../../../sandbox/alarms/expression.js';
+} from '../../../../sandbox/metrics/math/expression.js';
 
 const _ = undefined;
 const MINUTE = 60_000;

@@ -1,0 +1,34 @@
+/** EventBridge: the local PutEvents endpoint; each event goes to the targets of the rules it matches. */
+import type { EventBridgeStandIn } from '../aws/events.js';
+import { startEventBridgeStandIn } from '../aws/events.js';
+import { deliverToTargets, matchingRules } from '../sources/event-rules.js';
+import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
+import { deliverToRuleTarget } from './rule-targets.js';
+import type { SandboxService, ServiceContext } from './service.js';
+
+export class EventBridgeService implements SandboxService {
+  readonly name = 'events';
+  private standIn: EventBridgeStandIn | undefined;
+
+  get endpoint(): string {
+    return this.standIn?.url ?? '';
+  }
+
+  async start(context: ServiceContext): Promise<void> {
+    const { stack } = context;
+    this.standIn = await startEventBridgeStandIn({
+      buses: stack.eventBuses,
+      region: SANDBOX_REGION,
+      accountId: SANDBOX_ACCOUNT,
+      onEvent: (event, busName) => {
+        for (const rule of matchingRules(stack.rules, busName, event)) {
+          deliverToTargets(rule, event, (target, input) => deliverToRuleTarget(context, target, input));
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.standIn?.close();
+  }
+}
