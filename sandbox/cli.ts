@@ -213,10 +213,6 @@ export async function main(argv: string[]): Promise<number> {
   const onProgress = process.stdout.isTTY
     ? (progress: PlayProgress) => process.stdout.write(`\r${progressLine(progress)}\x1b[K`)
     : undefined;
-  const observed = () => ({
-    alarmEvents: sandbox.alarmEvents,
-    slackTexts: sandbox.slackMessages().map((message) => JSON.stringify(message.payload)),
-  });
   const play = async () => {
     if (!target)
       throw new ScenarioError('the scenario sends requests, but the stack has no API the sandbox serves');
@@ -238,14 +234,14 @@ export async function main(argv: string[]): Promise<number> {
       const traffic = await play();
       const settleBy = Date.now() + (scenario!.settleMinutes * 60_000) / compression;
       while (
-        !checkExpectations(expectations, observed()).every((result) => result.held) &&
+        !checkExpectations(expectations, sandbox.observed()).every((result) => result.held) &&
         Date.now() < settleBy
       ) {
         await new Promise((done) => setTimeout(done, 1000));
       }
       const summary = await summarize(sandbox, {
         traffic,
-        expectations: checkExpectations(expectations, observed()),
+        expectations: checkExpectations(expectations, sandbox.observed()),
       });
       say(summary.text);
       await sandbox.stop();
@@ -256,8 +252,12 @@ export async function main(argv: string[]): Promise<number> {
       for (;;) {
         const traffic = await play();
         say(
-          (await summarize(sandbox, { traffic, expectations: checkExpectations(expectations, observed()) }))
-            .text,
+          (
+            await summarize(sandbox, {
+              traffic,
+              expectations: checkExpectations(expectations, sandbox.observed()),
+            })
+          ).text,
         );
       }
     }

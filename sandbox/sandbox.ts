@@ -15,6 +15,7 @@ import { LogStore, ProfileFolder } from './console/index.js';
 import type { FunctionManager } from './lambda/index.js';
 import { MetricStore } from './metrics/index.js';
 import { privateDirectory } from './private-files.js';
+import type { ObservedRun } from './scenario/expectations.js';
 import type {
   AlarmEvent,
   SandboxCounters,
@@ -193,6 +194,14 @@ export class Sandbox {
 
   slackMessages(): ReceivedSlackMessage[] {
     return this.find(SlackService)?.messages() ?? [];
+  }
+
+  /** What a scenario's expectations are checked against: the alarm changes and the Slack messages so far. */
+  observed(): ObservedRun {
+    return {
+      alarmEvents: this.alarmEvents,
+      slackTexts: this.slackMessages().map((message) => JSON.stringify(message.payload)),
+    };
   }
 
   /** Log batches the subscription filters handed to their destinations. */

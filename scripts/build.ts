@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../lib/cdk/bundling.js';
 import type { LookoutAsset } from '../lib/cdk/assets.js';
+import { RUNTIME_BUILD } from '../sandbox/lambda/runtime-build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (path: string) => `${root}${path}`;
@@ -87,12 +88,8 @@ async function buildSandboxPackage(outDir: string): Promise<void> {
     logLevel: 'warning',
   });
   await build({
-    entryPoints: [at('sandbox/lambda/runtime.ts')],
+    ...RUNTIME_BUILD,
     outfile: join(outDir, 'dist', 'lambda-runtime.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
     logLevel: 'warning',
   });
   writeFileSync(

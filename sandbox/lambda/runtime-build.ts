@@ -1,4 +1,5 @@
-/** Builds the container runtime (runtime.ts) into a plain ES module that any Node 24 can start. */
+/** Builds the container runtime (runtime.ts) into a plain ES module that Node 22 or 24 can start. */
+import type { BuildOptions } from 'esbuild';
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
@@ -10,6 +11,15 @@ import { SANDBOX_STATE_DIR } from './bundle.js';
 const RUNTIME_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts');
 /** The runtime as the lookout-sandbox package ships it, built beside the bundled sandbox. */
 const PREBUILT_RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
+
+/** How the runtime is built: here, when the sandbox runs from source, and into the lookout-sandbox package. */
+export const RUNTIME_BUILD = {
+  entryPoints: [RUNTIME_SOURCE],
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+} as const satisfies BuildOptions;
 
 const built = new Map<string, Promise<string>>();
 
@@ -26,15 +36,7 @@ export function buildRuntime(outDir: string = join(SANDBOX_STATE_DIR, 'runtime')
 }
 
 async function buildInto(outDir: string): Promise<string> {
-  const result = await build({
-    entryPoints: [RUNTIME_SOURCE],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    logLevel: 'silent',
-  });
+  const result = await build({ ...RUNTIME_BUILD, write: false, logLevel: 'silent' });
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error('Building the sandbox Lambda runtime produced no output');
   await privateDirectory(outDir);

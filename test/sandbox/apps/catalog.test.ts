@@ -111,16 +111,12 @@ it('plays a scenario: the work flows through queue, bus, topic and schedule, and
   expect(listed.items.length).toBeGreaterThan(0);
   expect(listed.items.every((item) => item.name === 'lamp')).toBe(true);
 
-  const observed = () => ({
-    alarmEvents: sandbox.alarmEvents,
-    slackTexts: sandbox.slackMessages().map((message) => JSON.stringify(message.payload)),
-  });
   await waitFor(
-    () => checkExpectations(expectations, observed()).every((result) => result.held),
+    () => checkExpectations(expectations, sandbox.observed()).every((result) => result.held),
     60_000,
     'the expectations to hold',
   ).catch(() => undefined);
-  expect(checkExpectations(expectations, observed())).toEqual(
+  expect(checkExpectations(expectations, sandbox.observed())).toEqual(
     expectations.map(() => expect.objectContaining({ held: true })),
   );
 
