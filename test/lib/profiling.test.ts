@@ -67,6 +67,15 @@ function spinWhenSlow(ms: number): number {
   return spin(ms) + spin(0);
 }
 
+/**
+ * Time left in the invocation for tests that are not about the time bound. A write waits no longer
+ * than the invocation has left, and on a busy machine stopping the profiler, writing the file or
+ * loading the S3 client and sending its first request can take seconds; a write cut short would
+ * log its line after the test has stopped listening.
+ */
+const TIME_LEFT_MS = 15_000;
+const context = () => lambdaContext({ remainingMs: TIME_LEFT_MS });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const functionNames = (profile: CpuProfile) => profile.nodes.map((node) => node.callFrame.functionName);
 
@@ -94,10 +103,10 @@ describe('profiling to a local folder', () => {
     process.env.LOOKOUT_PROFILE_DIR = folder;
     const handler = profiledHandler({ sampleRate: 1 }, { spinMs: 30, spinner: spinWhenSampled });
     output = captureOutput();
-    const context = lambdaContext();
+    const invocation = context();
     const response = await handler(
       events.apiGatewayV2({ headers: { 'x-correlation-id': 'corr-sampled-1' } }) as never,
-      context,
+      invocation,
     );
     output.restore();
 
@@ -108,7 +117,7 @@ describe('profiling to a local folder', () => {
     expect(profile).toMatchObject({
       functionName: 'orders-api',
       reason: 'sampled',
-      requestId: context.awsRequestId,
+      requestId: invocation.awsRequestId,
     });
     const cpu = JSON.parse(readFileSync(profile!.path, 'utf8')) as CpuProfile;
     expect(cpu.samples.length).toBeGreaterThan(10);
@@ -119,7 +128,7 @@ describe('profiling to a local folder', () => {
       expect.objectContaining({
         level: 'INFO',
         correlation_id: 'corr-sampled-1',
-        function_request_id: context.awsRequestId,
+        function_request_id: invocation.awsRequestId,
         profile_reason: 'sampled',
         profile_key: profile!.key,
         profile_location: profile!.path,
@@ -133,7 +142,7 @@ describe('profiling to a local folder', () => {
     process.env.LOOKOUT_PROFILE_DIR = folder;
     const handler = profiledHandler({ slowerThanMs: 20 }, { waitMs: 60, spinMs: 40, spinner: spinWhenSlow });
     output = captureOutput();
-    await handler(events.sqs() as never, lambdaContext());
+    await handler(events.sqs() as never, context());
     output.restore();
 
     const [profile, ...others] = await listProfiles(folder);
@@ -153,10 +162,11 @@ describe('profiling to a local folder', () => {
   it('writes nothing for fast invocations that were not sampled, even after the threshold has passed', async () => {
     const folder = profileFolder();
     process.env.LOOKOUT_PROFILE_DIR = folder;
-    const handler = profiledHandler({ sampleRate: 0, slowerThanMs: 50 });
+    // A threshold a trivial handler stays under even on a busy machine.
+    const handler = profiledHandler({ sampleRate: 0, slowerThanMs: 500 });
     output = captureOutput();
-    for (let i = 0; i < 5; i++) await handler(events.apiGatewayV2() as never, lambdaContext());
-    await sleep(120);
+    for (let i = 0; i < 5; i++) await handler(events.apiGatewayV2() as never, context());
+    await sleep(600);
     output.restore();
     expect(await listProfiles(folder)).toEqual([]);
     expect(capturedLines(output)).toEqual([]);
@@ -174,7 +184,7 @@ describe('profiling to a local folder', () => {
       { tracing: 'off', profiler: cpuProfiler({ sampleRate: 1 }) },
     );
     output = captureOutput();
-    await expect(handler(events.eventBridge() as never, lambdaContext())).rejects.toBe(failure);
+    await expect(handler(events.eventBridge() as never, context())).rejects.toBe(failure);
     output.restore();
     expect(await listProfiles(folder)).toHaveLength(1);
   });
@@ -184,7 +194,7 @@ describe('profiling to a local folder', () => {
     process.env.LOOKOUT_PROFILE_DIR = folder;
     const handler = withObservability(async () => 'ok', { tracing: 'off' });
     output = captureOutput();
-    await handler(events.sqs() as never, lambdaContext());
+    await handler(events.sqs() as never, context());
     output.restore();
     expect(await listProfiles(folder)).toEqual([]);
     expect(output.stderr.join('')).not.toContain('profiling');
@@ -197,13 +207,6 @@ interface ReceivedPut {
   headers: IncomingHttpHeaders;
   body: string;
 }
-
-/**
- * Time left in the invocation for tests that are not about the time bound: loading the S3 client
- * and its first request can take seconds on a busy machine, and the upload waits no longer than
- * the invocation has left.
- */
-const UPLOAD_TIME_MS = 15_000;
 
 describe('profiling to S3 (a local server answering PutObject, the real SDK client)', () => {
   let server: Server;
@@ -256,8 +259,8 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
     process.env.LOOKOUT_PROFILE_PREFIX = 'cpu/';
     const handler = profiledHandler({ sampleRate: 1 }, { spinMs: 10 });
     output = captureOutput();
-    const context = lambdaContext({ remainingMs: UPLOAD_TIME_MS });
-    await handler(events.apiGatewayV2({ headers: { 'x-correlation-id': 'corr-s3-1' } }) as never, context);
+    const invocation = context();
+    await handler(events.apiGatewayV2({ headers: { 'x-correlation-id': 'corr-s3-1' } }) as never, invocation);
     output.restore();
     expect(received).toHaveLength(1);
     const [put] = received;
@@ -267,7 +270,7 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
     expect(parseProfileKey(key.slice('cpu/'.length))).toMatchObject({
       functionName: 'orders-api',
       reason: 'sampled',
-      requestId: context.awsRequestId,
+      requestId: invocation.awsRequestId,
     });
     expect(put!.headers['x-amz-meta-correlation-id']).toBe('corr-s3-1');
     expect(put!.headers['x-amz-meta-reason']).toBe('sampled');
@@ -296,9 +299,7 @@ describe('profiling to S3 (a local server answering PutObject, the real SDK clie
       });
       output = captureOutput();
       for (let i = 0; i < 2; i++) {
-        await expect(
-          handler(events.apiGatewayV2() as never, lambdaContext({ remainingMs: UPLOAD_TIME_MS })),
-        ).resolves.toMatchObject({
+        await expect(handler(events.apiGatewayV2() as never, context())).resolves.toMatchObject({
           statusCode: 201,
           body: 'created',
         });
@@ -357,7 +358,7 @@ describe('profiling settings that cannot work', () => {
         tracing: 'off',
         profiler: freshProfiling.cpuProfiler(profiling),
       });
-      await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe('fine');
+      await expect(handler(events.sqs() as never, context())).resolves.toBe('fine');
       output.restore();
       reports = output.stderr.filter((line) => line.includes('lookout: profiling-config failed'));
     });
@@ -392,10 +393,10 @@ describe('profiling settings that cannot work', () => {
           { tracing: 'off', profiler: cpuProfiler({ sampleRate: 1 }) },
         );
         output = captureOutput();
-        await expect(ok(events.apiGatewayV2() as never, lambdaContext())).resolves.toMatchObject({
+        await expect(ok(events.apiGatewayV2() as never, context())).resolves.toMatchObject({
           statusCode: 200,
         });
-        await expect(failing(events.sqs() as never, lambdaContext())).rejects.toBe(failure);
+        await expect(failing(events.sqs() as never, context())).rejects.toBe(failure);
         output.restore();
         expect((where === 'begin' ? begin : end).mock.calls.length).toBe(2);
       } finally {
@@ -419,7 +420,7 @@ describe('profiling settings that cannot work', () => {
         profiler: freshProfiling.cpuProfiler({ sampleRate: 1 }),
       });
       output = captureOutput();
-      await expect(handler(events.apiGatewayV2() as never, lambdaContext())).resolves.toMatchObject({
+      await expect(handler(events.apiGatewayV2() as never, context())).resolves.toMatchObject({
         statusCode: 200,
       });
       output.restore();
