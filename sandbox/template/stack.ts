@@ -90,6 +90,11 @@ export interface TableSpec {
 export interface SandboxStack {
   stackName: string;
   template: CloudFormationTemplate;
+  /**
+   * Resolves the template's intrinsics as the sandbox deploys them, for a service that reads its
+   * own resources from `template`.
+   */
+  resolver: IntrinsicResolver;
   functions: FunctionSpec[];
   /** The HTTP and REST APIs and function URLs, in template order, with their routes' functions. */
   apis: ApiSpec[];
@@ -402,6 +407,7 @@ export function readTemplate(
   return {
     stackName,
     template,
+    resolver,
     functions,
     apis,
     apiNotices,
