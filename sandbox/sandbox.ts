@@ -35,7 +35,7 @@ import {
   SnsService,
 } from './services/index.js';
 import type { SandboxStack } from './template/index.js';
-import { protectAssets, readStack, synthesize } from './template/index.js';
+import { coverageLines, protectAssets, readStack, resourceCoverage, synthesize } from './template/index.js';
 
 export type { AlarmEvent, SandboxCounters, ServedApi };
 
@@ -112,6 +112,9 @@ export class Sandbox {
     for (const problem of stack.dashboardProblems)
       log(`dashboard ${problem.logicalId} cannot be drawn: ${problem.message}`);
     for (const problem of stack.eventProblems) log(`${problem.logicalId}: ${problem.message}`);
+    const services = sandboxServices();
+    const runTypes = services.flatMap((service) => service.resourceTypes ?? []);
+    for (const line of coverageLines(resourceCoverage(stack.template, runTypes))) log(line);
 
     const clock = new CompressedClock({ compression: options.compression ?? 20 });
     const profiles = new ProfileFolder(join(stateDir, 'profiles'));
@@ -126,7 +129,7 @@ export class Sandbox {
       new SandboxFunctions(clock.compression),
     );
     try {
-      await sandbox.startServices(options, log);
+      await sandbox.startServices(services, options, log);
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -135,7 +138,11 @@ export class Sandbox {
   }
 
   /** Starts every service in order, each seeing those before it. */
-  private async startServices(options: SandboxOptions, log: (message: string) => void): Promise<void> {
+  private async startServices(
+    services: SandboxService[],
+    options: SandboxOptions,
+    log: (message: string) => void,
+  ): Promise<void> {
     const context: ServiceContext = {
       stack: this.stack,
       clock: this.clock,
@@ -159,7 +166,7 @@ export class Sandbox {
     log(
       'starting DynamoDB (dynalite), SQS, SNS, EventBridge, Lambda, the X-Ray daemon and the OTLP receiver…',
     );
-    for (const service of sandboxServices()) {
+    for (const service of services) {
       this.started.push(service);
       this.running.push(service);
       await service.start(context);

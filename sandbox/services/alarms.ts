@@ -25,6 +25,7 @@ export interface AlarmEvent {
 
 export class AlarmsService implements SandboxService {
   readonly name = 'alarms';
+  readonly resourceTypes = ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'];
   /** Every state change, oldest first. */
   readonly events: AlarmEvent[] = [];
   evaluator: AlarmEvaluator | undefined;

@@ -10,6 +10,7 @@ import { XRayService } from './xray.js';
 
 export class ConsoleService implements SandboxService {
   readonly name = 'console';
+  readonly resourceTypes = ['AWS::CloudWatch::Dashboard'];
   url = '';
   private server: { close(): Promise<void> } | undefined;
 

@@ -10,6 +10,7 @@ import type { SandboxService, ServiceContext } from './service.js';
 
 export class DynamoDbService implements SandboxService {
   readonly name = 'dynamodb';
+  readonly resourceTypes = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
   endpoint = '';
   private server: Server | undefined;
 

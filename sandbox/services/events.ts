@@ -8,6 +8,7 @@ import type { SandboxService, ServiceContext } from './service.js';
 
 export class EventBridgeService implements SandboxService {
   readonly name = 'events';
+  readonly resourceTypes = ['AWS::Events::EventBus', 'AWS::Events::Rule'];
   private standIn: EventBridgeStandIn | undefined;
 
   get endpoint(): string {

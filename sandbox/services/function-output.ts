@@ -5,6 +5,7 @@ import type { SandboxService, ServiceContext } from './service.js';
 
 export class FunctionOutputService implements SandboxService {
   readonly name = 'function-output';
+  readonly resourceTypes = ['AWS::Logs::LogGroup'];
 
   async start(context: ServiceContext): Promise<void> {
     context.functions.onInvocation((record) => collect(context, record));

@@ -18,6 +18,7 @@ import { XRayService } from './xray.js';
 
 export class FunctionsService implements SandboxService {
   readonly name = 'functions';
+  readonly resourceTypes = ['AWS::Lambda::Function', 'AWS::Lambda::Version', 'AWS::Lambda::Alias'];
   private readonly managers: FunctionManager[] = [];
 
   async start(context: ServiceContext): Promise<void> {

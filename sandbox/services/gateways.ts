@@ -23,6 +23,12 @@ export interface ServedApi {
 
 export class GatewaysService implements SandboxService {
   readonly name = 'gateways';
+  readonly resourceTypes = [
+    'AWS::ApiGateway::*',
+    'AWS::ApiGatewayV2::*',
+    'AWS::Lambda::Url',
+    'AWS::AppSync::*',
+  ];
   /** Every API the sandbox serves: HTTP APIs, then REST APIs, then function URLs. */
   readonly apis: ServedApi[] = [];
   /** Deployed API origin → the local gateway's, for the functions' environment. */

@@ -6,6 +6,7 @@ import type { SandboxService, ServiceContext } from './service.js';
 
 export class LogSubscriptionsService implements SandboxService {
   readonly name = 'log-subscriptions';
+  readonly resourceTypes = ['AWS::Logs::SubscriptionFilter'];
   private subscriptions: LogSubscriptions | undefined;
 
   async start({ stack, functions, log }: ServiceContext): Promise<void> {

@@ -7,6 +7,11 @@ import type { SandboxService } from './service.js';
 
 export class SearchService implements SandboxService {
   readonly name = 'search';
+  readonly resourceTypes = [
+    'AWS::OpenSearchService::Domain',
+    'AWS::OpenSearchServerless::*',
+    'AWS::Elasticsearch::Domain',
+  ];
   standIn: SearchStandIn | undefined;
 
   async start(): Promise<void> {

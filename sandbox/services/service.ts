@@ -14,6 +14,11 @@ import type { SandboxStack } from '../template/index.js';
 export interface SandboxService {
   /** A short name; a stand-in with an endpoint is listed under it (`sqs`, `sns`, ...). */
   readonly name: string;
+  /**
+   * The template resource types it runs (a trailing `*` matches a prefix); start-up names the
+   * types no service runs.
+   */
+  readonly resourceTypes?: readonly string[];
   start(context: ServiceContext): Promise<void>;
   /** Also called after a start that failed part-way: stops whatever did start. */
   stop(): Promise<void>;

@@ -9,6 +9,7 @@ import { SqsService } from './sqs.js';
 
 export class SnsService implements SandboxService {
   readonly name = 'sns';
+  readonly resourceTypes = ['AWS::SNS::Topic', 'AWS::SNS::Subscription'];
   private standIn: SnsStandIn | undefined;
   /** Notifications handed to subscribed functions that succeeded (the Slack notifier's, in the demo). */
   functionDeliveries = 0;

@@ -8,6 +8,7 @@ import { SqsService } from './sqs.js';
 
 export class SqsMappingsService implements SandboxService {
   readonly name = 'sqs-mappings';
+  readonly resourceTypes = ['AWS::Lambda::EventSourceMapping'];
   private readonly sources: SqsEventSource[] = [];
 
   async start(context: ServiceContext): Promise<void> {

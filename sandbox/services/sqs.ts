@@ -6,6 +6,7 @@ import type { SandboxService, ServiceContext } from './service.js';
 
 export class SqsService implements SandboxService {
   readonly name = 'sqs';
+  readonly resourceTypes = ['AWS::SQS::Queue'];
   private started: SqsStandIn | undefined;
 
   get endpoint(): string {

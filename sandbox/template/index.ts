@@ -2,3 +2,4 @@
 export * from './resolver.js';
 export * from './synth.js';
 export * from './stack.js';
+export * from './coverage.js';

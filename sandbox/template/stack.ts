@@ -246,10 +246,17 @@ export function readTemplate(
     };
   });
 
-  const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').flatMap(([, resource]) => {
+  const eventProblems: TemplateProblem[] = [];
+  const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').flatMap(([logicalId, resource]) => {
     const props = resource.Properties ?? {};
-    const source = str(props.EventSourceArn);
-    if (!source.startsWith('arn:aws:sqs:')) return [];
+    const source = str(props.EventSourceArn ?? '(no EventSourceArn)');
+    if (!source.startsWith('arn:aws:sqs:')) {
+      eventProblems.push({
+        logicalId,
+        message: `not emulated: the event source ${source}: only SQS queues are; the function gets no events from it`,
+      });
+      return [];
+    }
     return [
       {
         functionName: functionNameOf(props.FunctionName),
@@ -263,7 +270,6 @@ export function readTemplate(
     ];
   });
 
-  const eventProblems: TemplateProblem[] = [];
   const rules = ofType('AWS::Events::Rule').flatMap(([logicalId, resource]): EventRuleSpec[] => {
     const props = resource.Properties ?? {};
     if (props.State === 'DISABLED') return [];

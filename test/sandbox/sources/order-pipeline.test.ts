@@ -59,8 +59,9 @@ beforeAll(async () => {
     endpoint: sqs.url,
     queueUrl: sqs.queueUrl('orders'),
     reportBatchItemFailures: true,
-    // Long enough that a cold start on a busy machine does not make a message visible again mid-work.
-    visibilityTimeoutSeconds: 3,
+    // Long enough that a cold start on a busy machine does not make a message visible again mid-work
+    // (at 3 s, a CI machine under load once redelivered the first test's order until it reached the DLQ).
+    visibilityTimeoutSeconds: 6,
     deadLetter: { queueUrl: sqs.queueUrl('orders-dlq'), maxReceiveCount: 2 },
   });
 });
@@ -125,9 +126,10 @@ describe('the order pipeline', () => {
     } finally {
       client.destroy();
     }
+    // Two deliveries, each failed item visible again after the visibility timeout.
     await waitFor(
       () => sqs.messages('orders-dlq').length === 1,
-      20_000,
+      40_000,
       'the message in the dead-letter queue',
     );
     expect(sqs.messages('orders-dlq')[0]!.body).toBe('{"not":"an order"}');
@@ -137,5 +139,5 @@ describe('the order pipeline', () => {
     for (const delivery of deliveries) {
       expect(delivery.result.result).toEqual({ batchItemFailures: [{ itemIdentifier: expect.any(String) }] });
     }
-  });
+  }, 60_000);
 });
