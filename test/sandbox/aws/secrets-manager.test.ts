@@ -142,6 +142,27 @@ describe('BatchGetSecretValue, DescribeSecret, ListSecrets', () => {
   });
 });
 
+describe('the protocol', () => {
+  it('names the error in __type and x-amzn-errortype, and refuses actions it does not serve', async () => {
+    const post = (target: string, body: string) =>
+      fetch(standIn.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+    const missing = await post('secretsmanager.GetSecretValue', '{"SecretId":"nope"}');
+    expect(missing.status).toBe(400);
+    expect(missing.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    expect(await missing.json()).toMatchObject({ __type: 'ResourceNotFoundException' });
+    const unknown = await post('secretsmanager.DeleteSecret', '{"SecretId":"api-key"}');
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    const notJson = await post('secretsmanager.GetSecretValue', '{');
+    expect(await notJson.json()).toMatchObject({ __type: 'SerializationException' });
+  });
+});
+
 describe('generateSecretString', () => {
   const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/;
 
