@@ -16,6 +16,7 @@ import { playPhases, phaseName, progressLine } from './scenario/play.js';
 import type { PlayProgress } from './scenario/play.js';
 import { SynthError } from './template/index.js';
 import { summarize } from './summary.js';
+import { ValuesError } from './values.js';
 
 const USAGE = `Usage: lookout sandbox [options]
 
@@ -26,6 +27,8 @@ Runs the CDK app in this folder on this machine: its functions, alarms, dashboar
   --stack NAME         which stack, when the app has several
   -c, --context K=V    CDK context for the synth (repeatable), as with cdk synth
   --scenario FILE      traffic to send and what must follow (JSON, YAML or a module)
+  --values FILE        secret and parameter values (JSON or YAML): over the template's, or for
+                       what the stack imports; e.g. secrets: { db: { password: x } }
   --ci                 play the scenario once, headless; exit 0 only if its expectations held
   --no-traffic         run the stack without playing the scenario
   --port N             the console (dashboard) port (default 3000; with --ci any free port)
@@ -49,6 +52,7 @@ function options(argv: string[]) {
       stack: { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true, default: [] },
       scenario: { type: 'string' },
+      values: { type: 'string' },
       ci: { type: 'boolean', default: false },
       'no-traffic': { type: 'boolean', default: false },
       port: { type: 'string' },
@@ -160,13 +164,14 @@ export async function main(argv: string[]): Promise<number> {
       ...(args['cdk-out'] ? { cdkOut: resolve(projectRoot, args['cdk-out']) } : {}),
       ...(args.app ? { app: args.app } : {}),
       ...(args.stack ? { stack: args.stack } : {}),
+      ...(args.values ? { values: args.values } : {}),
       log: (message) => say(`  ${message}`),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`\nThe sandbox could not start: ${message}\n`);
     await sandbox?.stop();
-    return error instanceof SynthError ? 2 : 1;
+    return error instanceof SynthError || error instanceof ValuesError ? 2 : 1;
   }
 
   let expectations: ResolvedExpectation[] = [];
@@ -202,11 +207,11 @@ export async function main(argv: string[]): Promise<number> {
     `  Slack       ${process.env.SLACK_WEBHOOK_URL ? 'your webhook (SLACK_WEBHOOK_URL)' : 'local, shown on the dashboard'}`,
   );
   say(
-    `  AWS endpoints (aws --endpoint-url URL, or AWS_ENDPOINT_URL_DYNAMODB, _SQS, _SNS, _EVENTBRIDGE, _LAMBDA):`,
+    `  AWS endpoints (aws --endpoint-url URL, or AWS_ENDPOINT_URL_DYNAMODB, _SQS, _SNS, _EVENTBRIDGE, _LAMBDA, _SECRETS_MANAGER, _SSM):`,
   );
   say(
     `${Object.entries(sandbox.endpoints)
-      .map(([service, url]) => `    ${service.padEnd(10)}${url}`)
+      .map(([service, url]) => `    ${service.padEnd(16)}${url}`)
       .join('\n')}\n`,
   );
 

@@ -1,7 +1,7 @@
 /**
  * The whole stack on one machine: reads the synthesized stack, then starts the services of
  * `services/` in order on loopback — Slack, DynamoDB (dynalite), SQS, SNS, EventBridge, the Lambda
- * Invoke endpoint, the X-Ray daemon and OTLP receiver, the search engine, a front door per API, the
+ * Invoke endpoint, Secrets Manager and SSM Parameter Store, the X-Ray daemon and OTLP receiver, the search engine, a front door per API, the
  * functions and the collector of their output, the log subscriptions, schedules and queue mappings,
  * the alarms (on a compressed clock, notifying through SNS), the queue metrics, and the console —
  * and stops them in reverse. What each service did stays readable here after the run.
@@ -36,6 +36,7 @@ import {
 } from './services/index.js';
 import type { SandboxStack } from './template/index.js';
 import { coverageLines, protectAssets, readStack, resourceCoverage, synthesize } from './template/index.js';
+import { loadValues } from './values.js';
 
 export type { AlarmEvent, SandboxCounters, ServedApi };
 
@@ -57,12 +58,20 @@ export interface SandboxOptions {
   stack?: string;
   /** CDK context for `cdk synth` (`-c key=value`), e.g. what lets the demo inject faults. */
   context?: Record<string, string>;
+  /**
+   * A values file (JSON or YAML, relative to projectRoot): secret and parameter values over the
+   * template's, or for what the stack imports. See `sandbox/values.ts`.
+   */
+  values?: string;
   /** Progress messages. */
   log?: (message: string) => void;
 }
 
 /** The local AWS endpoints, for the AWS CLI or an SDK (`AWS_ENDPOINT_URL_<SERVICE>`). */
-export type SandboxEndpoints = Record<'dynamodb' | 'sqs' | 'sns' | 'events' | 'lambda', string>;
+export type SandboxEndpoints = Record<
+  'dynamodb' | 'sqs' | 'sns' | 'events' | 'lambda' | 'secretsmanager' | 'ssm',
+  string
+>;
 
 export class Sandbox {
   readonly counters: SandboxCounters = {
@@ -82,7 +91,15 @@ export class Sandbox {
   apiUrl = '';
   /** Every API the sandbox serves: HTTP APIs, then REST APIs, then function URLs. */
   readonly apis: ServedApi[] = [];
-  readonly endpoints: SandboxEndpoints = { dynamodb: '', sqs: '', sns: '', events: '', lambda: '' };
+  readonly endpoints: SandboxEndpoints = {
+    dynamodb: '',
+    sqs: '',
+    sns: '',
+    events: '',
+    lambda: '',
+    secretsmanager: '',
+    ssm: '',
+  };
 
   private constructor(
     readonly stack: SandboxStack,
@@ -98,6 +115,10 @@ export class Sandbox {
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const log = options.log ?? (() => {});
+    // A bad values file fails before the synth, not after it.
+    const values = options.values
+      ? { ...(await loadValues(options.values, options.projectRoot)), source: options.values }
+      : undefined;
     const stateDir = join(options.projectRoot, '.sandbox');
     await privateDirectory(stateDir);
     const cdkOut = options.cdkOut ?? join(stateDir, 'cdk.out');
@@ -129,7 +150,7 @@ export class Sandbox {
       new SandboxFunctions(clock.compression),
     );
     try {
-      await sandbox.startServices(services, options, log);
+      await sandbox.startServices(services, options, values, log);
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -141,6 +162,7 @@ export class Sandbox {
   private async startServices(
     services: SandboxService[],
     options: SandboxOptions,
+    values: ServiceContext['settings']['values'],
     log: (message: string) => void,
   ): Promise<void> {
     const context: ServiceContext = {
@@ -155,6 +177,7 @@ export class Sandbox {
         consolePort: options.consolePort,
         apiPort: options.apiPort,
         slackWebhookUrl: options.slackWebhookUrl,
+        values,
       },
       log,
       service: (kind) => this.service(kind),
@@ -164,7 +187,7 @@ export class Sandbox {
         ),
     };
     log(
-      'starting DynamoDB (dynalite), SQS, SNS, EventBridge, Lambda, the X-Ray daemon and the OTLP receiver…',
+      'starting DynamoDB (dynalite), SQS, SNS, EventBridge, Lambda, Secrets Manager, SSM, the X-Ray daemon and the OTLP receiver…',
     );
     for (const service of services) {
       this.started.push(service);

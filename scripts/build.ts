@@ -75,6 +75,7 @@ async function buildSandboxPackage(outDir: string): Promise<void> {
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-s3',
     '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-ssm',
   ];
   mkdirSync(join(outDir, 'dist'), { recursive: true });
   await build({

@@ -1,5 +1,9 @@
-/** What the local AWS endpoints share: a bounded request body, loopback listening, a clean close. */
-import type { IncomingMessage, Server } from 'node:http';
+/**
+ * What the local AWS endpoints share: a bounded request body, loopback listening, a clean close, and
+ * the AWS JSON 1.1 protocol.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { acceptLoopbackOnly } from '../loopback-http.js';
 
@@ -42,4 +46,89 @@ export async function listenOnLoopback(
         server.closeAllConnections();
       })),
   };
+}
+
+/** An error the AWS JSON protocol reports: `__type` and the `x-amzn-errortype` header name it. */
+export class AwsJsonError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** One action of an AWS JSON 1.1 service: the parsed request body in, the response body out. */
+export type JsonAction = (input: Record<string, unknown>) => unknown;
+
+/**
+ * An AWS JSON 1.1 endpoint (`X-Amz-Target: <prefix>.<Action>`, what SDK v3 clients of such services
+ * send) on loopback: each action gets the parsed body; an AwsJsonError becomes the error response.
+ */
+export async function serveAwsJson(
+  prefix: string,
+  actions: Record<string, JsonAction>,
+  port?: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const send = (response: ServerResponse, status: number, payload: unknown, errorType?: string) => {
+    const body = JSON.stringify(payload);
+    response.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': randomUUID(),
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    });
+    response.end(body);
+  };
+  const answer = async (request: IncomingMessage): Promise<[number, unknown]> => {
+    const body = await readBody(request, 1024 * 1024);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const name = target.startsWith(`${prefix}.`) ? target.slice(prefix.length + 1) : '';
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
+    if (request.method !== 'POST' || !action)
+      throw new AwsJsonError(
+        'UnknownOperationException',
+        `${target || '(no X-Amz-Target)'} is not served here`,
+      );
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new AwsJsonError('SerializationException', 'The request body is not valid JSON.');
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw new AwsJsonError('SerializationException', 'The request body must be a JSON object.');
+    return [200, action(input as Record<string, unknown>) ?? {}];
+  };
+  const server = createServer((request, response) => {
+    answer(request).then(
+      ([status, payload]) => send(response, status, payload),
+      (error: unknown) => {
+        if (error instanceof BodyTooLarge)
+          error = new AwsJsonError('ValidationException', error.message, 413);
+        if (!(error instanceof AwsJsonError))
+          error = new AwsJsonError('InternalServiceError', String(error), 500);
+        const { type, message, status } = error as AwsJsonError;
+        send(response, status, { __type: type, message, Message: message }, type);
+      },
+    );
+  });
+  return listenOnLoopback(server, port);
+}
+
+/** One page of a listing: NextToken is the offset of the next item. */
+export function page<T>(
+  items: T[],
+  input: { MaxResults?: unknown; NextToken?: unknown },
+  defaultSize: number,
+) {
+  const size = input.MaxResults === undefined ? defaultSize : Number(input.MaxResults);
+  const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+  if (!Number.isInteger(size) || size < 1)
+    throw new AwsJsonError('InvalidParameterException', 'MaxResults must be a positive whole number.');
+  if (!Number.isInteger(start) || start < 0 || start > items.length)
+    throw new AwsJsonError('InvalidNextTokenException', 'The NextToken is not valid.');
+  const end = start + size;
+  return { items: items.slice(start, end), next: end < items.length ? String(end) : undefined };
 }

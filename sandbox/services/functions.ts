@@ -1,6 +1,6 @@
 /**
  * The stack's functions in the Lambda emulation, each told the local endpoints in place of AWS's:
- * the stand-ins, the API gateways, the OTLP receiver, the X-Ray daemon, Slack, the search engine
+ * the stand-ins (Secrets Manager and SSM among them), the API gateways, the OTLP receiver, the X-Ray daemon, Slack, the search engine
  * and the profile folder.
  */
 import { localizeLogShipper } from '../aws/search.js';
@@ -69,6 +69,8 @@ function environmentFor(spec: FunctionSpec, context: ServiceContext): Record<str
   // The SDK and the CLI name the variable after the service id (EventBridge), not the endpoint prefix.
   environment.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.events ?? '';
   environment.AWS_ENDPOINT_URL_LAMBDA = endpoints.lambda ?? '';
+  environment.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoints.secretsmanager ?? '';
+  environment.AWS_ENDPOINT_URL_SSM = endpoints.ssm ?? '';
   environment.OTEL_EXPORTER_OTLP_ENDPOINT = context.service(OtlpService).receiver!.endpoint;
   if (environment.SLACK_WEBHOOK_SECRET_ARN !== undefined) {
     // The secret lives in Secrets Manager once deployed; locally the notifier takes the URL directly.

@@ -16,11 +16,13 @@ import { OtlpService } from './otlp.js';
 import { QueueMetricsService } from './queue-metrics.js';
 import { SchedulesService } from './schedules.js';
 import { SearchService } from './search.js';
+import { SecretsManagerService } from './secrets-manager.js';
 import type { SandboxService } from './service.js';
 import { SlackService } from './slack.js';
 import { SnsService } from './sns.js';
 import { SqsMappingsService } from './sqs-mappings.js';
 import { SqsService } from './sqs.js';
+import { SsmService } from './ssm.js';
 import { XRayService } from './xray.js';
 
 export function sandboxServices(): SandboxService[] {
@@ -31,6 +33,8 @@ export function sandboxServices(): SandboxService[] {
     new SnsService(),
     new EventBridgeService(),
     new LambdaInvokeService(),
+    new SecretsManagerService(),
+    new SsmService(),
     new XRayService(),
     new OtlpService(),
     new SearchService(),
@@ -60,10 +64,12 @@ export {
   QueueMetricsService,
   SchedulesService,
   SearchService,
+  SecretsManagerService,
   SlackService,
   SnsService,
   SqsMappingsService,
   SqsService,
+  SsmService,
   XRayService,
 };
 export type { AlarmEvent } from './alarms.js';

@@ -10,6 +10,7 @@ import type { FunctionManager, InvocationRecord } from '../lambda/index.js';
 import type { MetricStore } from '../metrics/index.js';
 import { invokeAsync } from '../sources/async-invoke.js';
 import type { SandboxStack } from '../template/index.js';
+import type { SandboxValues } from '../values.js';
 
 export interface SandboxService {
   /** A short name; a stand-in with an endpoint is listed under it (`sqs`, `sns`, ...). */
@@ -49,6 +50,8 @@ export interface ServiceContext {
     consolePort?: number | undefined;
     apiPort?: number | undefined;
     slackWebhookUrl?: string | undefined;
+    /** The values file's secrets and parameters, and the file's name. */
+    values?: (SandboxValues & { source: string }) | undefined;
   };
   /** Progress messages. */
   log(message: string): void;

@@ -68,6 +68,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::IAM::Role': 'RoleName',
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::SecretsManager::Secret': 'Name',
+  'AWS::SSM::Parameter': 'Name',
   'AWS::Events::Rule': 'Name',
   'AWS::CloudWatch::Dashboard': 'DashboardName',
 };
@@ -77,7 +78,8 @@ const NAME_PROPERTY: Record<string, string> = {
  * Fn::Sub, Fn::Select, Fn::Split and the pseudo parameters) to plain values,
  * the way they would read after deployment. Resources without an explicit
  * name get a stable generated one: "<stack>-<logicalId>-<12 hex>", shaped like
- * CloudFormation's own.
+ * CloudFormation's own (secrets "<logicalId>-<12 letters and digits>", SSM parameters
+ * "CFN-<logicalId>-<12 letters and digits>"). `Ref` on a secret is its ARN, with the suffix.
  */
 export class IntrinsicResolver {
   readonly stackName: string;
@@ -120,6 +122,11 @@ export class IntrinsicResolver {
         this.resolvingNames.delete(logicalId);
       }
     }
+    // Secrets and parameters are named without the stack, as CloudFormation names them.
+    if (resource.Type === 'AWS::SecretsManager::Secret')
+      return `${logicalId}-${randomLooking(`${this.stackName}/${logicalId}`, 12)}`;
+    if (resource.Type === 'AWS::SSM::Parameter')
+      return `CFN-${logicalId}-${randomLooking(`${this.stackName}/${logicalId}`, 12)}`;
     return generatedName(this.stackName, logicalId, GENERATED_NAME_LIMIT[resource.Type ?? '']);
   }
 
@@ -132,6 +139,8 @@ export class IntrinsicResolver {
         return `arn:${this.partition}:sns:${this.region}:${this.accountId}:${name}`;
       case 'AWS::SQS::Queue':
         return `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${name}`;
+      case 'AWS::SecretsManager::Secret':
+        return this.arn(resource.Type, name);
       default:
         return name;
     }
@@ -147,6 +156,11 @@ export class IntrinsicResolver {
     if (attribute === 'TopicName' && resource.Type === 'AWS::SNS::Topic') return this.physicalName(logicalId);
     if (attribute === 'QueueUrl' && resource.Type === 'AWS::SQS::Queue') return this.ref(logicalId);
     if (attribute === 'TopicArn' && resource.Type === 'AWS::SNS::Topic') return this.ref(logicalId);
+    if (attribute === 'Id' && resource.Type === 'AWS::SecretsManager::Secret') return this.ref(logicalId);
+    if (resource.Type === 'AWS::SSM::Parameter' && (attribute === 'Type' || attribute === 'Value')) {
+      const value = this.resolve(resource.Properties?.[attribute]);
+      if (typeof value === 'string') return value;
+    }
     throw new TemplateError(
       `cannot resolve Fn::GetAtt ${logicalId}.${attribute} (pass it in options.attributes)`,
     );
@@ -172,7 +186,9 @@ export class IntrinsicResolver {
       case 'AWS::Logs::LogGroup':
         return `arn:${p}:logs:${r}:${a}:log-group:${name}:*`;
       case 'AWS::SecretsManager::Secret':
-        return `arn:${p}:secretsmanager:${r}:${a}:secret:${name}`;
+        return secretArn(name, r, a, p);
+      case 'AWS::SSM::Parameter':
+        return `arn:${p}:ssm:${r}:${a}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
       case 'AWS::Events::Rule':
         return `arn:${p}:events:${r}:${a}:rule/${name}`;
       default: {
@@ -347,4 +363,20 @@ export function generatedName(stackName: string, logicalId: string, maxLength = 
     else id -= 1;
   }
   return `${stackName.slice(0, stack)}-${logicalId.slice(0, id)}-${suffix}`;
+}
+
+/**
+ * A secret's ARN: Secrets Manager adds a hyphen and six random characters to the name. Here they are
+ * derived from the name, so that the ARN stays the same from one start to the next.
+ */
+export function secretArn(name: string, region: string, accountId: string, partition = 'aws'): string {
+  return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-${randomLooking(name, 6)}`;
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` letters and digits that look random but come from `seed`. */
+function randomLooking(seed: string, length: number): string {
+  const bytes = createHash('sha256').update(seed).digest();
+  return Array.from({ length }, (_, index) => ALPHANUMERIC[bytes[index]! % ALPHANUMERIC.length]).join('');
 }
