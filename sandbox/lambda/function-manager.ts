@@ -31,6 +31,8 @@ export interface FunctionConfig {
   runtime?: string;
   /** Why the sandbox cannot run this function's code (its runtime aside); then every invocation fails. */
   notEmulated?: string;
+  /** The folders of its layers, in order: what Lambda extracts into /opt. */
+  layers?: string[];
   /** LoggingConfig.LogFormat: how the runtime writes `console.*` records and platform lines. @default 'Text' */
   logFormat?: 'Text' | 'JSON';
   /** LoggingConfig.ApplicationLogLevel: the least `console.*` level kept, in JSON format. @default 'INFO' */
@@ -387,7 +389,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const spawn = (): Container => {
     const container = new Container({
       runtimeFile,
-      runtimeArgs: [sdkHome],
+      runtimeArgs: [sdkHome, JSON.stringify(config.layers ?? [])],
       taskRoot,
       maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
       initTimeLimitMs: INIT_TIME_LIMIT_MS,

@@ -160,41 +160,68 @@ const die = (error: FunctionError, exitCode: number) => {
 };
 
 /**
- * Lambda's Node.js runtimes provide the AWS SDK for JavaScript v3, so bundles often mark
- * `@aws-sdk/*` external. What the function's own code does not have, `require` and `import` take
- * from the sandbox's installation (its node_modules is the runtime's first argument); nothing else
- * comes from there, as nothing else comes with Lambda.
+ * What Lambda puts beside the function's code: its layers, extracted into /opt (a later layer's
+ * files over an earlier one's), whose `nodejs/node<major>/node_modules` and `nodejs/node_modules`
+ * both `require` and `import` search; and the AWS SDK for JavaScript v3, which Lambda's Node.js
+ * runtimes provide, so that bundles often mark `@aws-sdk/*` external. What the function's own code
+ * does not have, `require` and `import` take from the layers' folders in the assembly, then (only
+ * `@aws-sdk/*` and `@smithy/*`) from the sandbox's installation (`sdkHome`); an absolute `/opt/...`
+ * path is looked up in the layers. Nothing else comes from there, as nothing else comes with Lambda.
  */
-function provideAwsSdk(sdkHome: string | undefined): void {
-  if (!sdkHome || typeof registerHooks !== 'function') return;
-  const anchor = join(sdkHome, '..', 'lambda-runtime.js');
-  const parentURL = pathToFileURL(anchor).href;
-  const sdkRequire = createRequire(anchor);
-  /** sdkRequire.resolve comes back through this hook; that inner call must not fall back again. */
+function provideRuntimeModules(sdkHome: string | undefined, layers: string[]): void {
+  if (typeof registerHooks !== 'function' || (!sdkHome && layers.length === 0)) return;
+  const merged = [...layers].reverse();
+  const homes = [
+    ...merged.map((layer) => join(layer, 'nodejs', `node${NODE_MAJOR}`, 'node_modules')),
+    ...merged.map((layer) => join(layer, 'nodejs', 'node_modules')),
+  ];
+  const fromSdk = (specifier: string) => sdkHome !== undefined && /^@(aws-sdk|smithy)\//.test(specifier);
+  /** Resolving for require() comes back through this hook; that inner call must not fall back again. */
   let fallingBack = false;
   const notFound = (error: unknown) => {
     const code = (error as { code?: unknown } | undefined)?.code;
     return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  };
+  const inOpt = (specifier: string) => {
+    const path = specifier.startsWith('file:///opt/') ? specifier.slice('file://'.length) : specifier;
+    if (!path.startsWith('/opt/')) return undefined;
+    for (const layer of [...layers].reverse()) {
+      const candidate = join(layer, path.slice('/opt/'.length));
+      if (existsSync(candidate)) return pathToFileURL(candidate).href;
+    }
+    return undefined;
   };
   registerHooks({
     resolve(specifier, context, nextResolve) {
       try {
         return nextResolve(specifier, context);
       } catch (error) {
-        if (fallingBack || !/^@(aws-sdk|smithy)\//.test(specifier) || !notFound(error)) throw error;
-        try {
-          // require() resolves from the requiring module whatever parentURL says: resolve it here.
-          if (context.conditions?.includes('require')) {
-            fallingBack = true;
-            try {
-              return { url: pathToFileURL(sdkRequire.resolve(specifier)).href, shortCircuit: true };
-            } finally {
-              fallingBack = false;
+        if (fallingBack || !notFound(error)) throw error;
+        const opt = inOpt(specifier);
+        if (opt) return { url: opt, shortCircuit: true };
+        const bare = !/^[./]|^[a-z]+:/i.test(specifier);
+        const places = bare ? [...homes, ...(fromSdk(specifier) ? [sdkHome!] : [])] : [];
+        for (const home of places) {
+          const anchor = join(home, '..', 'lambda-runtime.js');
+          try {
+            // require() resolves from the requiring module whatever parentURL says: resolve it here.
+            if (context.conditions?.includes('require')) {
+              fallingBack = true;
+              try {
+                return {
+                  url: pathToFileURL(createRequire(anchor).resolve(specifier)).href,
+                  shortCircuit: true,
+                };
+              } finally {
+                fallingBack = false;
+              }
             }
+            return nextResolve(specifier, { ...context, parentURL: pathToFileURL(anchor).href });
+          } catch (fallbackError) {
+            if (!notFound(fallbackError)) throw fallbackError;
           }
-          return nextResolve(specifier, { ...context, parentURL });
-        } catch (fallbackError) {
-          if (!notFound(fallbackError)) throw fallbackError;
+        }
+        if (fromSdk(specifier)) {
           const name = specifier.split('/').slice(0, 2).join('/');
           throw Object.assign(
             new Error(
@@ -205,6 +232,7 @@ function provideAwsSdk(sdkHome: string | undefined): void {
             { code: (error as { code?: unknown }).code },
           );
         }
+        throw error;
       }
     },
   });
@@ -338,7 +366,7 @@ async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
 forward('stdout');
 forward('stderr');
 patchConsole();
-provideAwsSdk(process.argv[2]);
+provideRuntimeModules(process.argv[2] || undefined, JSON.parse(process.argv[3] ?? '[]') as string[]);
 
 // As Lambda's Node.js runtime does: log the error, report it, then end the process (the container is replaced).
 process.on('uncaughtException', (error) => {

@@ -18,7 +18,12 @@ import { XRayService } from './xray.js';
 
 export class FunctionsService implements SandboxService {
   readonly name = 'functions';
-  readonly resourceTypes = ['AWS::Lambda::Function', 'AWS::Lambda::Version', 'AWS::Lambda::Alias'];
+  readonly resourceTypes = [
+    'AWS::Lambda::Function',
+    'AWS::Lambda::Version',
+    'AWS::Lambda::Alias',
+    'AWS::Lambda::LayerVersion',
+  ];
   private readonly managers: FunctionManager[] = [];
 
   async start(context: ServiceContext): Promise<void> {
@@ -31,6 +36,7 @@ export class FunctionsService implements SandboxService {
         handler: spec.handler,
         runtime: spec.runtime,
         ...(spec.codeProblem ? { notEmulated: spec.codeProblem } : {}),
+        layers: spec.layers,
         logFormat: spec.logFormat,
         ...(spec.applicationLogLevel ? { applicationLogLevel: spec.applicationLogLevel } : {}),
         memoryMb: spec.memoryMb,
@@ -44,6 +50,10 @@ export class FunctionsService implements SandboxService {
       this.managers.push(manager);
       if (manager.notEmulated)
         log(`not emulated: ${spec.name}: ${manager.notEmulated}; requests to it will fail`);
+      for (const arn of spec.outsideLayers)
+        log(
+          `not emulated: ${spec.name}'s layer ${arn} is not in the cloud assembly; what the function loads from it will fail`,
+        );
       context.functions.add(spec.name, manager);
     }
   }

@@ -39,6 +39,10 @@ export interface FunctionSpec {
   runtime: string;
   /** Why the sandbox cannot run the function's code, when its code is not in the assembly. */
   codeProblem?: string;
+  /** Its layers' folders in the assembly, in order. */
+  layers: string[];
+  /** Its layers that are not in the assembly (published elsewhere, by ARN). */
+  outsideLayers: string[];
   /** LoggingConfig.LogFormat. */
   logFormat: 'Text' | 'JSON';
   /** LoggingConfig.ApplicationLogLevel, when set. */
@@ -199,6 +203,15 @@ export function readTemplate(
     } else {
       codeProblem = 'its code is not in the cloud assembly (neither a CDK asset nor inline code)';
     }
+    const layers: string[] = [];
+    const outsideLayers: string[] = [];
+    for (const layer of (props.Layers as unknown[] | undefined) ?? []) {
+      const id = (layer as { Ref?: unknown } | null)?.Ref;
+      const path =
+        typeof id === 'string' ? template.Resources?.[id]?.Metadata?.['aws:asset:path'] : undefined;
+      if (typeof path === 'string') layers.push(resolve(cdkOut, path));
+      else outsideLayers.push(str(layer));
+    }
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
     const spec: FunctionSpec = {
@@ -208,6 +221,8 @@ export function readTemplate(
       handler: String(props.Handler ?? 'index.handler'),
       runtime,
       ...(codeProblem && { codeProblem }),
+      layers,
+      outsideLayers,
       logFormat:
         logging?.LogFormat === undefined ? 'Text' : str(logging.LogFormat) === 'JSON' ? 'JSON' : 'Text',
       applicationLogLevel:

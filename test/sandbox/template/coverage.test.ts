@@ -1,7 +1,7 @@
 /**
  * Start-up names every resource the sandbox will not run: a stack synthesized by CDK with parts
  * the sandbox has no stand-in for (a Kinesis stream feeding a function, a Step Functions state
- * machine, a Lambda layer, a custom resource) next to parts it runs.
+ * machine, a custom resource) next to parts it runs.
  */
 import { describe, expect, it } from '@jest/globals';
 import { App, CustomResource, Stack } from 'aws-cdk-lib';
@@ -51,7 +51,6 @@ describe('resources the sandbox does not run', () => {
 
     expect([...coverage.notEmulated.keys()].sort()).toEqual([
       'AWS::Kinesis::Stream',
-      'AWS::Lambda::LayerVersion',
       'AWS::StepFunctions::StateMachine',
     ]);
     expect(coverage.notEmulated.get('AWS::Kinesis::Stream')).toEqual([id('Clicks')]);
