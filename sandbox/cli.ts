@@ -153,6 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => void stop(143));
 
   const startedAt = Date.now();
+  let expectations: ResolvedExpectation[] = [];
   try {
     sandbox = await Sandbox.start({
       projectRoot,
@@ -166,19 +167,24 @@ export async function main(argv: string[]): Promise<number> {
       ...(args.stack ? { stack: args.stack } : {}),
       ...(args.values ? { values: args.values } : {}),
       log: (message) => say(`  ${message}`),
+      checkStack: (stack) => {
+        expectations = resolveExpectations(scenario?.expect ?? [], knownAlarms(stack));
+      },
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`\nThe sandbox could not start: ${message}\n`);
     await sandbox?.stop();
+    if (error instanceof ScenarioError) {
+      process.stderr.write(`${args.scenario}: ${message}\n`);
+      return 2;
+    }
+    process.stderr.write(`\nThe sandbox could not start: ${message}\n`);
     return error instanceof SynthError || error instanceof ValuesError ? 2 : 1;
   }
 
-  let expectations: ResolvedExpectation[] = [];
   let target: ServedApi | undefined;
   try {
     target = chooseApi(sandbox.apis, scenario?.api);
-    expectations = resolveExpectations(scenario?.expect ?? [], knownAlarms(sandbox.stack));
   } catch (error) {
     process.stderr.write(`${args.scenario}: ${error instanceof Error ? error.message : String(error)}\n`);
     await sandbox.stop();

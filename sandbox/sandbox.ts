@@ -65,6 +65,11 @@ export interface SandboxOptions {
   values?: string;
   /** Progress messages. */
   log?: (message: string) => void;
+  /**
+   * Called once the stack is read, before anything starts: what it throws ends the start (a
+   * scenario naming an alarm the stack does not have is refused before the functions start).
+   */
+  checkStack?: (stack: SandboxStack) => void;
 }
 
 /** The local AWS endpoints, for the AWS CLI or an SDK (`AWS_ENDPOINT_URL_<SERVICE>`). */
@@ -128,6 +133,7 @@ export class Sandbox {
     }
     await protectAssets(cdkOut);
     const stack = readStack(cdkOut, options.stack);
+    options.checkStack?.(stack);
     for (const problem of stack.alarmProblems)
       log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
     for (const problem of stack.dashboardProblems)
