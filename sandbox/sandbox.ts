@@ -1,6 +1,6 @@
 /**
  * The whole stack on one machine: reads the synthesized stack, then starts the services of
- * `services/` in order on loopback — Slack, DynamoDB (dynalite), SQS, SNS, EventBridge, the Lambda
+ * `services/` in order on loopback — Slack, DynamoDB (dynalite), S3, SQS, SNS, EventBridge, the Lambda
  * Invoke endpoint, the X-Ray daemon and OTLP receiver, the search engine, a front door per API, the
  * functions and the collector of their output, the log subscriptions, schedules and queue mappings,
  * the alarms (on a compressed clock, notifying through SNS), the queue metrics, and the console —
@@ -62,7 +62,7 @@ export interface SandboxOptions {
 }
 
 /** The local AWS endpoints, for the AWS CLI or an SDK (`AWS_ENDPOINT_URL_<SERVICE>`). */
-export type SandboxEndpoints = Record<'dynamodb' | 'sqs' | 'sns' | 'events' | 'lambda', string>;
+export type SandboxEndpoints = Record<'dynamodb' | 's3' | 'sqs' | 'sns' | 'events' | 'lambda', string>;
 
 export class Sandbox {
   readonly counters: SandboxCounters = {
@@ -82,7 +82,7 @@ export class Sandbox {
   apiUrl = '';
   /** Every API the sandbox serves: HTTP APIs, then REST APIs, then function URLs. */
   readonly apis: ServedApi[] = [];
-  readonly endpoints: SandboxEndpoints = { dynamodb: '', sqs: '', sns: '', events: '', lambda: '' };
+  readonly endpoints: SandboxEndpoints = { dynamodb: '', s3: '', sqs: '', sns: '', events: '', lambda: '' };
 
   private constructor(
     readonly stack: SandboxStack,
@@ -126,7 +126,7 @@ export class Sandbox {
       new SandboxFunctions(clock.compression),
     );
     try {
-      await sandbox.startServices(options, log);
+      await sandbox.startServices(options, stateDir, log);
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -135,9 +135,14 @@ export class Sandbox {
   }
 
   /** Starts every service in order, each seeing those before it. */
-  private async startServices(options: SandboxOptions, log: (message: string) => void): Promise<void> {
+  private async startServices(
+    options: SandboxOptions,
+    stateDir: string,
+    log: (message: string) => void,
+  ): Promise<void> {
     const context: ServiceContext = {
       stack: this.stack,
+      stateDir,
       clock: this.clock,
       metrics: this.metrics,
       logs: this.logs,
@@ -157,7 +162,7 @@ export class Sandbox {
         ),
     };
     log(
-      'starting DynamoDB (dynalite), SQS, SNS, EventBridge, Lambda, the X-Ray daemon and the OTLP receiver…',
+      'starting DynamoDB (dynalite), S3, SQS, SNS, EventBridge, Lambda, the X-Ray daemon and the OTLP receiver…',
     );
     for (const service of sandboxServices()) {
       this.started.push(service);
