@@ -61,8 +61,8 @@ const MAX_LIST_KEYS = 1000;
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 /** Objects whose key cannot be a readable path (too long, or in another object's way) live here. */
 const HASHED = '%hashed';
-/** Parts and bodies on their way in; no bucket name can contain `%`. */
-const INCOMING = '%incoming';
+/** Parts and bodies on their way in; no bucket name starts with a dot. */
+const INCOMING = '.incoming';
 /** The request headers an object keeps and answers with, besides `x-amz-meta-*`. */
 const STORED_HEADERS = [
   'content-type',
@@ -404,7 +404,8 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         throw unsupported();
       }
 
-      if (method === 'GET' || method === 'HEAD')
+      // ListParts (uploadId) and reading one part of an object (partNumber) are not emulated.
+      if ((method === 'GET' || method === 'HEAD') && !query.has('uploadId') && !query.has('partNumber'))
         return await getObject(request, response, bucket, key, query, reply);
       if (method === 'DELETE' && query.has('uploadId')) {
         uploadOf(bucket, key, query);

@@ -24,6 +24,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   NoSuchBucket,
   NoSuchKey,
@@ -171,6 +172,22 @@ describe('objects', () => {
     const error = await failure(range('bytes=26-30'));
     expect(error.name).toBe('InvalidRange');
     expect(error.$metadata.httpStatusCode).toBe(416);
+  });
+
+  it('answers conditional reads: 304 for a matching If-None-Match, 412 for a failed If-Match', async () => {
+    const { ETag } = await put('conditional.txt', 'v1');
+    const notModified = await failure(
+      client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'conditional.txt', IfNoneMatch: ETag })),
+    );
+    expect(notModified.$metadata.httpStatusCode).toBe(304);
+    const failed = await failure(
+      client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'conditional.txt', IfMatch: md5('v0') })),
+    );
+    expect(failed.name).toBe('PreconditionFailed');
+    const matched = await client.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'conditional.txt', IfMatch: ETag }),
+    );
+    expect(await matched.Body!.transformToString()).toBe('v1');
   });
 
   it('takes a stream upload in aws-chunked encoding, checks its trailing CRC32 and gives the checksum back', async () => {
@@ -395,6 +412,21 @@ describe('ListObjectsV2', () => {
     expect(second.IsTruncated).toBe(false);
   });
 
+  it('answers the original ListObjects too, from a marker', async () => {
+    const { Contents, CommonPrefixes, IsTruncated, NextMarker } = await client.send(
+      new ListObjectsCommand({
+        Bucket: bucket,
+        Prefix: 'list/',
+        Delimiter: '/',
+        Marker: 'list/2024/',
+        MaxKeys: 2,
+      }),
+    );
+    expect(CommonPrefixes?.map((p) => p.Prefix)).toEqual(['list/2025/']);
+    expect(Contents?.map((c) => c.Key)).toEqual(['list/top']);
+    expect({ IsTruncated, NextMarker }).toEqual({ IsTruncated: true, NextMarker: 'list/top' });
+  });
+
   it('starts after a given key', async () => {
     const { Contents, StartAfter } = await list({ StartAfter: 'list/2025/01/a' });
     expect(Contents?.map((c) => c.Key)).toEqual(['list/top', 'list/zebra/1']);
@@ -495,7 +527,7 @@ describe('multipart uploads', () => {
         new UploadPartCommand({ Bucket: BUCKET, Key, UploadId: 'no-such-upload', PartNumber: 1, Body: 'x' }),
       ),
     ).rejects.toBeInstanceOf(NoSuchUpload);
-    expect(readdirSync(join(directory, '%incoming'))).toEqual([]);
+    expect(readdirSync(join(directory, '.incoming'))).toEqual([]);
   });
 });
 
