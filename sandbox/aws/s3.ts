@@ -275,7 +275,9 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
   const readObjectBody = async (request: IncomingMessage) => {
     const header = (name: string) => request.headers[name] as string | undefined;
     const encodings = (header('content-encoding') ?? '').split(',').map((e) => e.trim());
-    const chunked = encodings.includes('aws-chunked');
+    // SigV4 streaming uploads are chunked, whether or not they say so in Content-Encoding.
+    const chunked =
+      encodings.includes('aws-chunked') || /^STREAMING-/.test(header('x-amz-content-sha256') ?? '');
     const declared = Number(header(chunked ? 'x-amz-decoded-content-length' : 'content-length') ?? 0);
     if (declared > maxBody) throw new BodyTooLarge(maxBody);
     // The chunk framing adds a few bytes per chunk on top of the data.

@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,6 +19,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketLocationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -207,6 +207,17 @@ describe('objects', () => {
     expect(await got.Body!.transformToString()).toBe(parts.join(''));
     expect(got.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==$/);
     expect(readFileSync(join(directory, BUCKET, 'streamed.log'), 'utf8')).toBe(parts.join(''));
+  });
+
+  it('decodes a SigV4 streaming body with chunk signatures, Content-Encoding or not', async () => {
+    const signed = await raw(
+      'PUT',
+      `/${BUCKET}/signed-chunks`,
+      { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': 11 },
+      `6;chunk-signature=${'a'.repeat(64)}\r\nhello \r\n5;chunk-signature=${'b'.repeat(64)}\r\nworld\r\n0;chunk-signature=${'c'.repeat(64)}\r\n\r\n`,
+    );
+    expect(signed.status).toBe(200);
+    expect(await text('signed-chunks')).toBe('hello world');
   });
 
   it('refuses a body whose checksum or Content-MD5 does not match, and keeps nothing of it', async () => {
@@ -535,6 +546,8 @@ describe('buckets', () => {
   it('has the stack buckets only: HeadBucket, ListBuckets, and NoSuchBucket for any other', async () => {
     const head = await client.send(new HeadBucketCommand({ Bucket: BUCKET }));
     expect(head.BucketRegion).toBe(REGION);
+    const location = await client.send(new GetBucketLocationCommand({ Bucket: BUCKET }));
+    expect(location.LocationConstraint).toBe(REGION);
     const { Buckets } = await client.send(new ListBucketsCommand({}));
     expect(Buckets?.map((b) => b.Name)).toEqual([BUCKET, 'reports']);
     await expect(client.send(new HeadBucketCommand({ Bucket: 'elsewhere' }))).rejects.toBeInstanceOf(
@@ -563,8 +576,10 @@ describe('buckets', () => {
   });
 });
 
-describe('a bounded request body', () => {
-  it('refuses a body over the limit with EntityTooLarge and keeps nothing', async () => {
+describe('a stand-in of its own', () => {
+  it('starts empty, and refuses a body over the limit with EntityTooLarge, keeping nothing', async () => {
+    mkdirSync(join(work, 'small', 'tiny'), { recursive: true });
+    writeFileSync(join(work, 'small', 'tiny', 'left-from-last-run'), 'stale');
     const small = await startS3StandIn({
       buckets: ['tiny'],
       directory: join(work, 'small'),
@@ -577,6 +592,7 @@ describe('a bounded request body', () => {
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
     try {
+      expect(filesUnder(join(work, 'small'))).toEqual([]);
       const error = await failure(
         tinyClient.send(new PutObjectCommand({ Bucket: 'tiny', Key: 'big', Body: 'x'.repeat(2048) })),
       );
