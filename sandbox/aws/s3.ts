@@ -1,28 +1,22 @@
 /**
  * A local Amazon S3 for the stack's buckets, as the SDK v3 S3 client reaches it at a loopback IP:
  * path-style requests (`/<bucket>/<key>`; the client never puts a bucket in the host name of an IP
- * endpoint). Objects are files under one folder the user can open (`<directory>/<bucket>/<key>`),
- * their metadata is kept in memory. Put, get (single byte ranges), head, delete, batch delete,
- * list (V2 and V1), copy and multipart uploads; bodies in `aws-chunked` encoding with trailing
- * checksums are decoded, and every declared checksum or Content-MD5 is checked. Errors come in S3's
- * XML shape; a bucket the stack does not have is NoSuchBucket.
+ * endpoint). Put, get (single byte ranges, conditions), head, delete, batch delete, list (V2 and
+ * V1), copy and multipart uploads; `aws-chunked` bodies are decoded, and every declared checksum
+ * (header or trailer) and Content-MD5 is checked. Errors come in S3's XML shape; a bucket the stack
+ * does not have is NoSuchBucket. The objects are files the user can open (s3-objects.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BodyTooLarge, listenOnLoopback, readBody } from './http.js';
+import type { StoredObject } from './s3-objects.js';
+import { ObjectFolder, S3Error } from './s3-objects.js';
+
+export { S3Error };
 
 export interface S3StandInOptions {
   /** The stack's bucket names; no other bucket exists. */
@@ -41,17 +35,6 @@ export interface S3StandIn {
   close(): Promise<void>;
 }
 
-export class S3Error extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-    readonly fields: Record<string, string | number> = {},
-  ) {
-    super(message);
-  }
-}
-
 const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -59,10 +42,6 @@ const MAX_PART_NUMBER = 10_000;
 const MAX_DELETE_KEYS = 1000;
 const MAX_LIST_KEYS = 1000;
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-/** Objects whose key cannot be a readable path (too long, or in another object's way) live here. */
-const HASHED = '%hashed';
-/** Parts and bodies on their way in; no bucket name starts with a dot. */
-const INCOMING = '.incoming';
 /** The request headers an object keeps and answers with, besides `x-amz-meta-*`. */
 const STORED_HEADERS = [
   'content-type',
@@ -78,18 +57,6 @@ const PARAMETERS = new Set(
     ' ',
   ),
 );
-
-interface StoredObject {
-  /** Relative to the stand-in's directory. */
-  file: string;
-  size: number;
-  /** Quoted, as S3 sends it. */
-  etag: string;
-  lastModified: Date;
-  headers: Record<string, string>;
-  /** The checksum header it was written with, e.g. `x-amz-checksum-crc32`. */
-  checksum?: [header: string, value: string];
-}
 
 interface Upload {
   bucket: string;
@@ -145,20 +112,6 @@ const CHECKSUMS: Record<string, ((data: Buffer) => Buffer) | null> = {
   crc64nvme: null,
 };
 
-/**
- * A key segment as a file name: readable, but never `.`, `..` or empty, and without the
- * characters a file system refuses. `%` is always escaped, so `%`-names are free for our own use.
- */
-function segmentName(segment: string): string {
-  if (segment === '') return '%';
-  if (segment === '.' || segment === '..') return segment.replaceAll('.', '%2E');
-  return segment.replace(
-    // eslint-disable-next-line no-control-regex
-    /[%\\:*?"<>|\u0000-\u001f\u007f]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
-}
-
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n`; undefined for what S3 ignores (other forms, several ranges). */
 function byteRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
   const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
@@ -199,77 +152,8 @@ function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string,
 
 export async function startS3StandIn(options: S3StandInOptions): Promise<S3StandIn> {
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
-  const root = options.directory;
-  const at = (file: string) => join(root, file);
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(at(INCOMING), { recursive: true });
-  const created = new Date();
-  const buckets = new Map(options.buckets.map((name) => [name, new Map<string, StoredObject>()]));
-  for (const name of buckets.keys()) mkdirSync(at(name), { recursive: true });
-  /** Which key each file holds, so that no two keys share one (case-insensitive file systems). */
-  const owners = new Map<string, string>();
+  const folder = new ObjectFolder(options.directory, options.buckets);
   const uploads = new Map<string, Upload>();
-
-  const bucketOf = (name: string) => {
-    const objects = buckets.get(name);
-    if (!objects)
-      throw new S3Error(
-        'NoSuchBucket',
-        `The specified bucket does not exist (the sandbox has the stack's buckets: ${[...buckets.keys()].join(', ') || 'none'}).`,
-        404,
-        { BucketName: name },
-      );
-    return objects;
-  };
-  const objectOf = (bucket: string, key: string) => {
-    const object = bucketOf(bucket).get(key);
-    if (!object) throw new S3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
-    return object;
-  };
-
-  /** The key's readable path when it is free and every folder on the way is one; a hashed one otherwise. */
-  const placeFor = (bucket: string, key: string): string => {
-    const segments = key.split('/').map(segmentName);
-    const readable = join(bucket, ...segments);
-    const fits =
-      segments.every((name) => Buffer.byteLength(name) <= 240) &&
-      !owners.has(readable) &&
-      !existsSync(at(readable)) &&
-      segments.slice(0, -1).every((_, n) => {
-        const folder = at(join(bucket, ...segments.slice(0, n + 1)));
-        return !existsSync(folder) || statSync(folder).isDirectory();
-      });
-    return fits ? readable : join(bucket, HASHED, createHash('sha256').update(key).digest('hex'));
-  };
-
-  /** Moves a finished body into place. Synchronous, so that no other request places a file meanwhile. */
-  const store = (bucket: string, key: string, incoming: string, object: Omit<StoredObject, 'file'>) => {
-    const objects = bucketOf(bucket);
-    const file = objects.get(key)?.file ?? placeFor(bucket, key);
-    mkdirSync(dirname(at(file)), { recursive: true });
-    renameSync(incoming, at(file));
-    owners.set(file, key);
-    objects.set(key, { ...object, file });
-  };
-
-  const remove = (bucket: string, key: string) => {
-    const objects = bucketOf(bucket);
-    const object = objects.get(key);
-    if (!object) return;
-    objects.delete(key);
-    owners.delete(object.file);
-    rmSync(at(object.file), { force: true });
-    // Empty folders go too, so that the folder shows what the bucket holds.
-    for (let folder = dirname(object.file); folder !== bucket && folder !== '.'; folder = dirname(folder)) {
-      try {
-        rmdirSync(at(folder));
-      } catch {
-        break;
-      }
-    }
-  };
-
-  const incomingFile = () => at(join(INCOMING, randomUUID()));
 
   /** The request's body, decoded from aws-chunked, with every declared checksum checked. */
   const readObjectBody = async (request: IncomingMessage) => {
@@ -366,10 +250,10 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         );
       if (!bucket) {
         if (method !== 'GET') throw unsupported();
-        const list = [...buckets.keys()]
+        const list = folder.bucketNames
           .map(
             (name) =>
-              `<Bucket><Name>${xml(name)}</Name><CreationDate>${created.toISOString()}</CreationDate></Bucket>`,
+              `<Bucket><Name>${xml(name)}</Name><CreationDate>${folder.created.toISOString()}</CreationDate></Bucket>`,
           )
           .join('');
         return reply(
@@ -378,15 +262,15 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         );
       }
       if (!key && method === 'PUT' && !subresource) {
-        if (buckets.has(bucket))
+        if (folder.bucketNames.includes(bucket))
           throw new S3Error('BucketAlreadyOwnedByYou', 'The bucket is already in the stack.', 409);
         throw new S3Error(
           'NotImplemented',
-          `The sandbox runs only the stack's buckets (${[...buckets.keys()].join(', ') || 'none'}); add ${bucket} to the stack instead of creating it.`,
+          `The sandbox runs only the stack's buckets (${folder.bucketNames.join(', ') || 'none'}); add ${bucket} to the stack instead of creating it.`,
           501,
         );
       }
-      const objects = bucketOf(bucket);
+      const objects = folder.objects(bucket);
       if (subresource) throw unsupported();
       if (Buffer.byteLength(key) > MAX_KEY_BYTES)
         throw new S3Error('KeyTooLongError', 'Your key is too long.', 400, { MaxSizeAllowed: MAX_KEY_BYTES });
@@ -412,11 +296,11 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
       if (method === 'DELETE' && query.has('uploadId')) {
         uploadOf(bucket, key, query);
         uploads.delete(query.get('uploadId')!);
-        rmSync(at(join(INCOMING, query.get('uploadId')!)), { recursive: true, force: true });
+        rmSync(folder.uploadFolder(query.get('uploadId')!), { recursive: true, force: true });
         return reply(204);
       }
       if (method === 'DELETE') {
-        remove(bucket, key);
+        folder.remove(bucket, key);
         return reply(204);
       }
       if (method === 'PUT' && query.has('uploadId')) {
@@ -429,9 +313,14 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
             `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`,
           );
         const { body, checksum } = await readObjectBody(request);
-        const folder = at(join(INCOMING, query.get('uploadId')!));
-        await mkdir(folder, { recursive: true });
-        await writeFile(join(folder, String(partNumber)), body);
+        const parts = folder.uploadFolder(query.get('uploadId')!);
+        await mkdir(parts, { recursive: true });
+        await writeFile(join(parts, String(partNumber)), body);
+        // Aborted or completed while the part came in: its folder must not linger.
+        if (uploads.get(query.get('uploadId')!) !== upload) {
+          rmSync(parts, { recursive: true, force: true });
+          uploadOf(bucket, key, query);
+        }
         const etag = `"${md5(body).toString('hex')}"`;
         upload.parts.set(partNumber, { etag, size: body.length });
         return reply(200, '', { etag, ...(checksum && { [checksum[0]]: checksum[1] }) });
@@ -440,10 +329,10 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         return reply(200, await copyObject(request, bucket, key));
       if (method === 'PUT') {
         const { body, headers, checksum } = await readObjectBody(request);
-        const incoming = incomingFile();
+        const incoming = folder.incomingFile();
         await writeFile(incoming, body);
         const etag = `"${md5(body).toString('hex')}"`;
-        store(bucket, key, incoming, {
+        folder.store(bucket, key, incoming, {
           size: body.length,
           etag,
           lastModified: new Date(),
@@ -505,7 +394,7 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
     query: URLSearchParams,
     reply: (status: number, body?: string, headers?: Record<string, string | number>) => void,
   ) => {
-    const object = objectOf(bucket, key);
+    const object = folder.object(bucket, key);
     const headers: Record<string, string | number> = {
       ...object.headers,
       'content-type': object.headers['content-type'] ?? 'binary/octet-stream',
@@ -545,7 +434,7 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
       headers[object.checksum[0]] = object.checksum[1];
     headers['content-length'] = end - start + 1;
     if (request.method === 'HEAD' || object.size === 0) return reply(range ? 206 : 200, '', headers);
-    const stream = createReadStream(at(object.file), { start, end });
+    const stream = createReadStream(folder.path(object), { start, end });
     // Opened before the answer starts, so that a file gone meanwhile is an error answer, not a cut one.
     await new Promise((resolve, reject) => stream.once('open', resolve).once('error', reject));
     response.writeHead(range ? 206 : 200, headers);
@@ -599,18 +488,18 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         );
     }
     uploads.delete(uploadId);
-    const folder = at(join(INCOMING, uploadId));
-    const incoming = incomingFile();
+    const parts = folder.uploadFolder(uploadId);
+    const incoming = folder.incomingFile();
     const output = createWriteStream(incoming);
     for (const part of listed)
-      await pipeline(createReadStream(join(folder, String(part.number))), output, { end: false });
+      await pipeline(createReadStream(join(parts, String(part.number))), output, { end: false });
     await new Promise<void>((resolve, reject) =>
       output.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(parts, { recursive: true, force: true });
     const etag = `"${md5(Buffer.concat(listed.map((part) => Buffer.from(part.etag.slice(1, -1), 'hex')))).toString('hex')}-${listed.length}"`;
     const size = listed.reduce((sum, part) => sum + upload.parts.get(part.number)!.size, 0);
-    store(bucket, key, incoming, { size, etag, lastModified: new Date(), headers: upload.headers });
+    folder.store(bucket, key, incoming, { size, etag, lastModified: new Date(), headers: upload.headers });
     return `<CompleteMultipartUploadResult xmlns="${XMLNS}"><Location>${xml(`/${bucket}/${encodeURIComponent(key)}`)}</Location><Bucket>${xml(bucket)}</Bucket><Key>${xml(key)}</Key><ETag>${xml(etag)}</ETag></CompleteMultipartUploadResult>`;
   };
 
@@ -633,7 +522,7 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         'InvalidArgument',
         'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.',
       );
-    const from = objectOf(source.slice(0, slash), source.slice(slash + 1));
+    const from = folder.object(source.slice(0, slash), source.slice(slash + 1));
     const replace = request.headers['x-amz-metadata-directive'] === 'REPLACE';
     if (source === `${bucket}/${key}` && !replace)
       throw new S3Error(
@@ -645,10 +534,10 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
       for (const [name, value] of Object.entries(request.headers))
         if (typeof value === 'string' && (STORED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')))
           headers[name] = value;
-    const incoming = incomingFile();
-    await copyFile(at(from.file), incoming);
+    const incoming = folder.incomingFile();
+    await copyFile(folder.path(from), incoming);
     const lastModified = new Date();
-    store(bucket, key, incoming, { ...from, headers: replace ? headers : from.headers, lastModified });
+    folder.store(bucket, key, incoming, { ...from, headers: replace ? headers : from.headers, lastModified });
     return `<CopyObjectResult xmlns="${XMLNS}"><ETag>${xml(from.etag)}</ETag><LastModified>${lastModified.toISOString()}</LastModified></CopyObjectResult>`;
   };
 
@@ -667,7 +556,7 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
     const quiet = elements(body, 'Quiet')[0]?.trim() === 'true';
     const deleted = keys.map((text) => {
       const key = unxml(text!);
-      remove(bucket, key);
+      folder.remove(bucket, key);
       return `<Deleted><Key>${xml(key)}</Key></Deleted>`;
     });
     return `<DeleteResult xmlns="${XMLNS}">${quiet ? '' : deleted.join('')}</DeleteResult>`;
