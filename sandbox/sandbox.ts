@@ -1,10 +1,10 @@
 /**
  * The whole stack on one machine: reads the synthesized stack, then starts the services of
- * `services/` in order on loopback — Slack, DynamoDB (dynalite), S3, SQS, SNS, EventBridge, the Lambda
- * Invoke endpoint, the X-Ray daemon and OTLP receiver, the search engine, a front door per API, the
- * functions and the collector of their output, the log subscriptions, schedules and queue mappings,
- * the alarms (on a compressed clock, notifying through SNS), the queue metrics, and the console —
- * and stops them in reverse. What each service did stays readable here after the run.
+ * `services/` in order on loopback — Slack, DynamoDB (dynalite), S3, SQS, SNS, EventBridge, the
+ * Lambda Invoke endpoint, the X-Ray daemon and OTLP receiver, the search engine, a front door per
+ * API, the functions and the collector of their output, the log subscriptions, schedules and queue
+ * mappings, the alarms (on a compressed clock, notifying through SNS), the queue metrics, and the
+ * console — and stops them in reverse. What each service did stays readable here after the run.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
