@@ -150,6 +150,30 @@ function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string,
   return { body: Buffer.concat(parts), trailers };
 }
 
+/** The headers an object keeps from the request that writes it (Content-Encoding without aws-chunked). */
+function storedHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value !== 'string') continue;
+    if (name === 'content-encoding') {
+      const rest = value
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e && e !== 'aws-chunked');
+      if (rest.length > 0) headers[name] = rest.join(',');
+    } else if (STORED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) headers[name] = value;
+  }
+  const metadataBytes = Object.entries(headers)
+    .filter(([name]) => name.startsWith('x-amz-meta-'))
+    .reduce(
+      (sum, [name, value]) => sum + Buffer.byteLength(name) - 'x-amz-meta-'.length + Buffer.byteLength(value),
+      0,
+    );
+  if (metadataBytes > MAX_METADATA_BYTES)
+    throw new S3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.');
+  return headers;
+}
+
 export async function startS3StandIn(options: S3StandInOptions): Promise<S3StandIn> {
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const folder = new ObjectFolder(options.directory, options.buckets);
@@ -188,23 +212,7 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         );
       checksum = [headerName, value];
     }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (typeof value !== 'string') continue;
-      if (name === 'content-encoding') {
-        const rest = encodings.filter((e) => e && e !== 'aws-chunked').join(',');
-        if (rest) headers[name] = rest;
-      } else if (STORED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) headers[name] = value;
-    }
-    const metadataBytes = Object.entries(headers)
-      .filter(([name]) => name.startsWith('x-amz-meta-'))
-      .reduce((sum, [name, value]) => sum + Buffer.byteLength(name) - 11 + Buffer.byteLength(value), 0);
-    if (metadataBytes > MAX_METADATA_BYTES)
-      throw new S3Error(
-        'MetadataTooLarge',
-        'Your metadata headers exceed the maximum allowed metadata size.',
-      );
-    return { body, headers, checksum };
+    return { body, checksum };
   };
 
   const server = createServer((request, response) => {
@@ -328,7 +336,8 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
       if (method === 'PUT' && request.headers['x-amz-copy-source'] !== undefined)
         return reply(200, await copyObject(request, bucket, key));
       if (method === 'PUT') {
-        const { body, headers, checksum } = await readObjectBody(request);
+        const headers = storedHeaders(request);
+        const { body, checksum } = await readObjectBody(request);
         const incoming = folder.incomingFile();
         await writeFile(incoming, body);
         const etag = `"${md5(body).toString('hex')}"`;
@@ -343,15 +352,15 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
       }
       if (method === 'POST' && query.has('uploads')) {
         const uploadId = randomUUID();
-        const { headers } = await readObjectBody(request);
-        uploads.set(uploadId, { bucket, key, headers, parts: new Map() });
+        uploads.set(uploadId, { bucket, key, headers: storedHeaders(request), parts: new Map() });
         return reply(
           200,
           `<InitiateMultipartUploadResult xmlns="${XMLNS}"><Bucket>${xml(bucket)}</Bucket><Key>${xml(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
         );
       }
       if (method === 'POST' && query.has('uploadId')) {
-        const body = (await readObjectBody(request)).body.toString('utf8');
+        // A checksum header here is the whole object's (not checked), not the part list's.
+        const body = (await readBody(request, maxBody)).toString('utf8');
         return reply(200, await completeUpload(bucket, key, query, body));
       }
       throw unsupported();
@@ -529,15 +538,11 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         'InvalidRequest',
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
-    const headers: Record<string, string> = {};
-    if (replace)
-      for (const [name, value] of Object.entries(request.headers))
-        if (typeof value === 'string' && (STORED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')))
-          headers[name] = value;
+    const headers = replace ? storedHeaders(request) : from.headers;
     const incoming = folder.incomingFile();
     await copyFile(folder.path(from), incoming);
     const lastModified = new Date();
-    folder.store(bucket, key, incoming, { ...from, headers: replace ? headers : from.headers, lastModified });
+    folder.store(bucket, key, incoming, { ...from, headers, lastModified });
     return `<CopyObjectResult xmlns="${XMLNS}"><ETag>${xml(from.etag)}</ETag><LastModified>${lastModified.toISOString()}</LastModified></CopyObjectResult>`;
   };
 

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -172,6 +173,15 @@ describe('objects', () => {
     const error = await failure(range('bytes=26-30'));
     expect(error.name).toBe('InvalidRange');
     expect(error.$metadata.httpStatusCode).toBe(416);
+  });
+
+  it('refuses user metadata over 2 KB with MetadataTooLarge', async () => {
+    const error = await failure(
+      client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'meta', Body: 'x', Metadata: { big: 'm'.repeat(2100) } }),
+      ),
+    );
+    expect(error.name).toBe('MetadataTooLarge');
   });
 
   it('answers conditional reads: 304 for a matching If-None-Match, 412 for a failed If-Match', async () => {
@@ -449,6 +459,8 @@ describe('multipart uploads', () => {
   const MiB = 1024 * 1024;
   it('assembles the parts in order into one object with an ETag of the part MD5s', async () => {
     const parts = [Buffer.alloc(5 * MiB, 'a'), Buffer.alloc(5 * MiB, 'b'), Buffer.from('tail')];
+    const wholeCrc32 = Buffer.alloc(4);
+    wholeCrc32.writeUInt32BE(crc32(Buffer.concat(parts)));
     const { UploadId } = await client.send(
       new CreateMultipartUploadCommand({
         Bucket: BUCKET,
@@ -471,6 +483,8 @@ describe('multipart uploads', () => {
         Key: 'big/file.bin',
         UploadId,
         MultipartUpload: { Parts: uploaded },
+        // The whole object's checksum, which S3 checks against the assembled object, not this request's body.
+        ChecksumCRC32: wholeCrc32.toString('base64'),
       }),
     );
     const partMd5s = Buffer.concat(parts.map((part) => createHash('md5').update(part).digest()));
