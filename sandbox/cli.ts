@@ -213,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     `  Slack       ${process.env.SLACK_WEBHOOK_URL ? 'your webhook (SLACK_WEBHOOK_URL)' : 'local, shown on the dashboard'}`,
   );
   say(
-    `  AWS endpoints (aws --endpoint-url URL, or AWS_ENDPOINT_URL_DYNAMODB, _SQS, _SNS, _EVENTBRIDGE, _LAMBDA, _SECRETS_MANAGER, _SSM):`,
+    `  AWS endpoints (aws --endpoint-url URL, or AWS_ENDPOINT_URL_DYNAMODB, _S3, _SQS, _SNS, _EVENTBRIDGE, _LAMBDA, _SECRETS_MANAGER, _SSM):`,
   );
   say(
     `${Object.entries(sandbox.endpoints)

@@ -1,10 +1,11 @@
 /**
  * The whole stack on one machine: reads the synthesized stack, then starts the services of
- * `services/` in order on loopback — Slack, DynamoDB (dynalite), SQS, SNS, EventBridge, the Lambda
- * Invoke endpoint, Secrets Manager and SSM Parameter Store, the X-Ray daemon and OTLP receiver, the search engine, a front door per API, the
- * functions and the collector of their output, the log subscriptions, schedules and queue mappings,
- * the alarms (on a compressed clock, notifying through SNS), the queue metrics, and the console —
- * and stops them in reverse. What each service did stays readable here after the run.
+ * `services/` in order on loopback — Slack, DynamoDB (dynalite), S3, SQS, SNS, EventBridge, the
+ * Lambda Invoke endpoint, Secrets Manager and SSM Parameter Store, the X-Ray daemon and OTLP
+ * receiver, the search engine, a front door per API, the functions and the collector of their
+ * output, the log subscriptions, schedules and queue mappings, the alarms (on a compressed clock,
+ * notifying through SNS), the queue metrics, and the console — and stops them in reverse. What each
+ * service did stays readable here after the run.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ export interface SandboxOptions {
 
 /** The local AWS endpoints, for the AWS CLI or an SDK (`AWS_ENDPOINT_URL_<SERVICE>`). */
 export type SandboxEndpoints = Record<
-  'dynamodb' | 'sqs' | 'sns' | 'events' | 'lambda' | 'secretsmanager' | 'ssm',
+  'dynamodb' | 's3' | 'sqs' | 'sns' | 'events' | 'lambda' | 'secretsmanager' | 'ssm',
   string
 >;
 
@@ -98,6 +99,7 @@ export class Sandbox {
   readonly apis: ServedApi[] = [];
   readonly endpoints: SandboxEndpoints = {
     dynamodb: '',
+    s3: '',
     sqs: '',
     sns: '',
     events: '',
@@ -156,7 +158,7 @@ export class Sandbox {
       new SandboxFunctions(clock.compression),
     );
     try {
-      await sandbox.startServices(services, options, values, log);
+      await sandbox.startServices(services, options, stateDir, values, log);
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -168,11 +170,13 @@ export class Sandbox {
   private async startServices(
     services: SandboxService[],
     options: SandboxOptions,
+    stateDir: string,
     values: ServiceContext['settings']['values'],
     log: (message: string) => void,
   ): Promise<void> {
     const context: ServiceContext = {
       stack: this.stack,
+      stateDir,
       clock: this.clock,
       metrics: this.metrics,
       logs: this.logs,
@@ -193,7 +197,7 @@ export class Sandbox {
         ),
     };
     log(
-      'starting DynamoDB (dynalite), SQS, SNS, EventBridge, Lambda, Secrets Manager, SSM, the X-Ray daemon and the OTLP receiver…',
+      'starting DynamoDB (dynalite), S3, SQS, SNS, EventBridge, Lambda, Secrets Manager, SSM, the X-Ray daemon and the OTLP receiver…',
     );
     for (const service of services) {
       this.started.push(service);

@@ -74,6 +74,7 @@ function environmentFor(spec: FunctionSpec, context: ServiceContext): Record<str
   }
   const endpoints = context.endpoints();
   environment.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb ?? '';
+  environment.AWS_ENDPOINT_URL_S3 = endpoints.s3 ?? '';
   environment.AWS_ENDPOINT_URL_SQS = endpoints.sqs ?? '';
   environment.AWS_ENDPOINT_URL_SNS = endpoints.sns ?? '';
   // The SDK and the CLI name the variable after the service id (EventBridge), not the endpoint prefix.

@@ -14,6 +14,7 @@ import { LambdaInvokeService } from './lambda-invoke.js';
 import { LogSubscriptionsService } from './log-subscriptions.js';
 import { OtlpService } from './otlp.js';
 import { QueueMetricsService } from './queue-metrics.js';
+import { S3Service } from './s3.js';
 import { SchedulesService } from './schedules.js';
 import { SearchService } from './search.js';
 import { SecretsManagerService } from './secrets-manager.js';
@@ -29,6 +30,7 @@ export function sandboxServices(): SandboxService[] {
   return [
     new SlackService(),
     new DynamoDbService(),
+    new S3Service(),
     new SqsService(),
     new SnsService(),
     new EventBridgeService(),
@@ -62,6 +64,7 @@ export {
   LogSubscriptionsService,
   OtlpService,
   QueueMetricsService,
+  S3Service,
   SchedulesService,
   SearchService,
   SecretsManagerService,

@@ -39,6 +39,8 @@ export interface SandboxCounters {
 /** What the services share while they start and run. */
 export interface ServiceContext {
   readonly stack: SandboxStack;
+  /** The project's `.sandbox` folder, where a service keeps what the user may want to open. */
+  readonly stateDir: string;
   readonly clock: CompressedClock;
   readonly metrics: MetricStore;
   readonly logs: LogStore;

@@ -71,6 +71,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::SSM::Parameter': 'Name',
   'AWS::Events::Rule': 'Name',
   'AWS::CloudWatch::Dashboard': 'DashboardName',
+  'AWS::S3::Bucket': 'BucketName',
 };
 
 /**
@@ -127,7 +128,9 @@ export class IntrinsicResolver {
       return `${logicalId}-${randomLooking(`${this.stackName}/${logicalId}`, 12)}`;
     if (resource.Type === 'AWS::SSM::Parameter')
       return `CFN-${logicalId}-${randomLooking(`${this.stackName}/${logicalId}`, 12)}`;
-    return generatedName(this.stackName, logicalId, GENERATED_NAME_LIMIT[resource.Type ?? '']);
+    const generated = generatedName(this.stackName, logicalId, GENERATED_NAME_LIMIT[resource.Type ?? '']);
+    // Bucket names are lowercase; CloudFormation lowercases the names it generates for them.
+    return resource.Type === 'AWS::S3::Bucket' ? generated.toLowerCase() : generated;
   }
 
   /** What `Ref` returns for a resource, by type. */
@@ -146,7 +149,7 @@ export class IntrinsicResolver {
     }
   }
 
-  /** What `Fn::GetAtt` returns. Only Arn is known without an override. */
+  /** What `Fn::GetAtt` returns: Arn, and a few attributes by type (queues, topics, buckets). */
   getAtt(logicalId: string, attribute: string): string {
     const override = this.options.attributes?.[`${logicalId}.${attribute}`];
     if (override !== undefined) return override;
@@ -161,9 +164,31 @@ export class IntrinsicResolver {
       const value = this.resolve(resource.Properties?.[attribute]);
       if (typeof value === 'string') return value;
     }
+    if (resource.Type === 'AWS::S3::Bucket') {
+      const domain = this.bucketDomain(this.physicalName(logicalId), attribute);
+      if (domain !== undefined) return domain;
+    }
     throw new TemplateError(
       `cannot resolve Fn::GetAtt ${logicalId}.${attribute} (pass it in options.attributes)`,
     );
+  }
+
+  /** A bucket's DomainName, RegionalDomainName, DualStackDomainName or WebsiteURL, as deployed. */
+  private bucketDomain(name: string, attribute: string): string | undefined {
+    const region = this.region;
+    switch (attribute) {
+      case 'DomainName':
+        return `${name}.s3.amazonaws.com`;
+      case 'RegionalDomainName':
+        return `${name}.s3.${region}.amazonaws.com`;
+      case 'DualStackDomainName':
+        return `${name}.s3.dualstack.${region}.amazonaws.com`;
+      case 'WebsiteURL':
+        // The older regions' website endpoints join the region with a dash, the newer ones with a dot.
+        return `http://${name}.s3-website${WEBSITE_DASH_REGIONS.has(region) ? '-' : '.'}${region}.amazonaws.com`;
+      default:
+        return undefined;
+    }
   }
 
   private arn(type: string, name: string): string {
@@ -191,6 +216,8 @@ export class IntrinsicResolver {
         return `arn:${p}:ssm:${r}:${a}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
       case 'AWS::Events::Rule':
         return `arn:${p}:events:${r}:${a}:rule/${name}`;
+      case 'AWS::S3::Bucket':
+        return `arn:${p}:s3:::${name}`;
       default: {
         const service = /^AWS::([^:]+)::/.exec(type)?.[1]?.toLowerCase() ?? 'unknown';
         return `arn:${p}:${service}:${r}:${a}:${name}`;
@@ -339,7 +366,21 @@ const GENERATED_NAME_LIMIT: Record<string, number> = {
   'AWS::IAM::Role': 64,
   'AWS::SQS::Queue': 80,
   'AWS::Events::Rule': 64,
+  'AWS::S3::Bucket': 63,
 };
+
+/** Regions whose S3 website endpoint is `s3-website-<region>` rather than `s3-website.<region>`. */
+const WEBSITE_DASH_REGIONS = new Set([
+  'us-east-1',
+  'us-west-1',
+  'us-west-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'eu-west-1',
+  'sa-east-1',
+  'us-gov-west-1',
+]);
 
 /**
  * A stable stand-in for CloudFormation's generated physical names: `<stack>-<logicalId>-<suffix>`.

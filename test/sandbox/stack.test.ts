@@ -77,7 +77,9 @@ describe('readStack on the demo stack', () => {
     const handler = autoDelete.Properties!.ServiceToken!['Fn::GetAtt'][0]!;
     expect(stack.functions.map((fn) => fn.logicalId)).not.toContain(handler);
     const api = stack.functions.find((fn) => fn.logicalId.startsWith('OrdersApi'))!;
-    expect(api.environment.LOOKOUT_PROFILE_BUCKET).toMatch(/^LookoutDemo-ProfilesBucket/);
+    expect(api.environment.LOOKOUT_PROFILE_BUCKET).toMatch(
+      /^lookoutdemo-profilesbucket[0-9a-f]{8}-[0-9a-f]{12}$/,
+    );
   });
 
   it('points the health check at the local front door once its address is known', () => {
