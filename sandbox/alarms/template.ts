@@ -17,11 +17,12 @@ export interface TemplateAlarms {
  */
 export function readAlarmsFromTemplate(
   template: CloudFormationTemplate,
-  options: TemplateOptions = {},
+  /** The stack reader's resolver, or the options to make one with. */
+  source: TemplateOptions | IntrinsicResolver = {},
 ): TemplateAlarms {
   if (typeof template !== 'object' || template === null)
     throw new TemplateError('template must be an object');
-  const resolver = new IntrinsicResolver(template, options);
+  const resolver = source instanceof IntrinsicResolver ? source : new IntrinsicResolver(template, source);
   const alarms: AlarmDefinition[] = [];
   const problems: TemplateProblem[] = [];
   for (const [logicalId, resource] of resourcesOfType(

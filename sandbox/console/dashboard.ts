@@ -214,9 +214,10 @@ export interface TemplateDashboard {
  */
 export function readDashboardsFromTemplate(
   template: CloudFormationTemplate,
-  options: TemplateOptions = {},
+  /** The stack reader's resolver, or the options to make one with. */
+  source: TemplateOptions | IntrinsicResolver = {},
 ): { dashboards: TemplateDashboard[]; problems: { logicalId: string; message: string }[] } {
-  const resolver = new IntrinsicResolver(template, options);
+  const resolver = source instanceof IntrinsicResolver ? source : new IntrinsicResolver(template, source);
   const dashboards: TemplateDashboard[] = [];
   const problems: { logicalId: string; message: string }[] = [];
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::CloudWatch::Dashboard')) {

@@ -422,8 +422,8 @@ export function readTemplate(
 
   const { apis, notices: apiNotices } = readApis(template, resolver);
 
-  const { alarms, problems } = readAlarmsFromTemplate(template, options);
-  const { dashboards, problems: dashboardProblems } = readDashboardsFromTemplate(template, options);
+  const { alarms, problems } = readAlarmsFromTemplate(template, resolver);
+  const { dashboards, problems: dashboardProblems } = readDashboardsFromTemplate(template, resolver);
 
   return {
     stackName,
