@@ -14,10 +14,23 @@ import { fileURLToPath } from 'node:url';
 import { createSegmentEmitter, type SegmentEmitter } from '../xray/emitter.js';
 import { PROJECT_ROOT, type FunctionBundle } from './bundle.js';
 import { Container, INIT_TIME_LIMIT_MS, type ContainerOutcome } from './container.js';
+import { ContainerPool } from './container-pool.js';
 import { containerEnvironment, maxOldSpaceSizeMb, reservedKeysIn } from './environment.js';
 import type { FunctionError } from './protocol.js';
 import { buildRuntime } from './runtime-build.js';
-import { formatTraceHeader, invocationTraceHeader, newSegmentId } from './trace-header.js';
+import type { Failure, InvocationStatus, PlatformReport } from './platform.js';
+import {
+  functionSegment,
+  initFailure,
+  initReport,
+  MAX_PAYLOAD_BYTES,
+  platformReport,
+  runOutcome,
+} from './platform.js';
+import { formatTraceHeader, invocationTraceHeader } from './trace-header.js';
+
+export type { InvocationStatus, PlatformReport };
+export { MAX_PAYLOAD_BYTES };
 
 export type { FunctionError } from './protocol.js';
 
@@ -79,8 +92,6 @@ export interface InvokeOptions {
 /** Lambda's default concurrency limit per account and region. */
 const ACCOUNT_CONCURRENCY = 1000;
 
-export type InvocationStatus = 'success' | 'error' | 'timeout' | 'throttled';
-
 export interface InvocationResult {
   requestId: string;
   status: InvocationStatus;
@@ -102,25 +113,6 @@ export interface InvocationResult {
   lines: string[];
   /** The `_X_AMZN_TRACE_ID` the handler ran with. */
   traceHeader: string;
-}
-
-/** Lambda's `platform.report` record (JSON log format). */
-export interface PlatformReport {
-  time: string;
-  type: 'platform.report';
-  record: {
-    requestId: string;
-    metrics: {
-      durationMs: number;
-      billedDurationMs: number;
-      memorySizeMB: number;
-      maxMemoryUsedMB: number;
-      initDurationMs?: number;
-    };
-    status: 'success' | 'error' | 'timeout';
-    errorType?: string;
-    tracing?: { spanId: string; type: 'X-Amzn-Trace-Id'; value: string };
-  };
 }
 
 export interface InvocationRecord {
@@ -170,16 +162,6 @@ export class InvokeError extends Error {
     super(message);
   }
 }
-
-/** Lambda's limit for a synchronous request or response payload. */
-export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
-const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
-  SIGKILL: 'killed',
-  SIGABRT: 'aborted',
-  SIGSEGV: 'segmentation fault',
-  SIGTERM: 'terminated',
-};
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
 
@@ -281,43 +263,6 @@ function serialize(name: string, event: unknown): string {
   return payload;
 }
 
-/** The platform's line for an init phase that failed (INIT_REPORT, or platform.initReport in JSON). */
-function initReport(
-  logFormat: FunctionConfig['logFormat'],
-  durationMs: number,
-  failure: { status: InvocationStatus; error: FunctionError },
-): string {
-  const status = failure.status === 'timeout' ? 'timeout' : 'error';
-  const errorType = status === 'error' ? failure.error.errorType : undefined;
-  if (logFormat === 'JSON') {
-    return JSON.stringify({
-      time: new Date().toISOString(),
-      type: 'platform.initReport',
-      record: {
-        initializationType: 'on-demand',
-        phase: 'init',
-        status,
-        ...(errorType && { errorType }),
-        metrics: { durationMs },
-      },
-    });
-  }
-  return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}${
-    errorType ? `\tError Type: ${errorType}` : ''
-  }`;
-}
-
-function exitError(requestId: string, code: number | null, signal: NodeJS.Signals | null): FunctionError {
-  return {
-    errorType: 'Runtime.ExitError',
-    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${
-      code !== null
-        ? `exit status ${code}`
-        : `signal: ${(signal && SIGNAL_NAMES[signal]) ?? signal ?? 'unknown'}`
-    }`,
-  };
-}
-
 export async function createFunctionManager(config: FunctionConfig): Promise<FunctionManager> {
   validate(config);
   const name = config.name;
@@ -334,83 +279,43 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
   const timeoutSeconds = config.timeoutSeconds ?? 3;
   const timeoutMs = Math.round(timeoutSeconds * 1000);
   const maxConcurrency = config.maxConcurrency ?? ACCOUNT_CONCURRENCY;
-  const maxContainers = Math.min(config.maxContainers ?? 10, maxConcurrency);
-  const idleTimeoutMs = config.idleTimeoutMs ?? 300_000;
   const region = config.region ?? 'us-east-1';
   const functionArn = `arn:aws:lambda:${region}:${config.accountId ?? SANDBOX_ACCOUNT}:function:${name}`;
   const runtimeFile = await buildRuntime(config.runtimeDir);
-  const sdkHome = runtimeSdkHome();
+  const runtimeArgs = [runtimeSdkHome(), JSON.stringify(config.layers ?? [])];
   const emitter: SegmentEmitter | undefined = config.xrayDaemonAddress
     ? createSegmentEmitter(config.xrayDaemonAddress)
     : undefined;
-
-  const all = new Set<Container>();
-  /** Warm containers waiting for work, most recently used last. */
-  const idle: Container[] = [];
-  const idleTimers = new Map<Container, NodeJS.Timeout>();
+  const pool = new ContainerPool({
+    name,
+    maxContainers: Math.min(config.maxContainers ?? 10, maxConcurrency),
+    idleTimeoutMs: config.idleTimeoutMs ?? 300_000,
+    spawn: () =>
+      new Container({
+        runtimeFile,
+        runtimeArgs,
+        taskRoot,
+        maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
+        initTimeLimitMs: INIT_TIME_LIMIT_MS,
+        env: containerEnvironment({
+          functionName: name,
+          memoryMb,
+          region,
+          taskRoot,
+          runtimeDir: join(runtimeFile, '..'),
+          handler,
+          runtime,
+          ...(config.logFormat && { logFormat: config.logFormat }),
+          ...(config.applicationLogLevel && { applicationLogLevel: config.applicationLogLevel }),
+          xrayDaemonAddress: config.xrayDaemonAddress,
+          environment: config.environment ?? {},
+        }),
+      }),
+  });
   const listeners = new Set<InvocationListener>();
-  /** Invocations waiting for a container, woken one at a time as containers park or go away. */
-  const waiting: (() => void)[] = [];
-  const wakeOne = () => waiting.shift()?.();
   let running = 0;
   let inFlight = 0;
   let closed = false;
-
-  const forget = (container: Container) => {
-    all.delete(container);
-    const index = idle.indexOf(container);
-    if (index >= 0) idle.splice(index, 1);
-    clearTimeout(idleTimers.get(container));
-    idleTimers.delete(container);
-    wakeOne();
-  };
-
-  const retire = (container: Container) => {
-    forget(container);
-    void container.kill();
-  };
-
-  const park = (container: Container) => {
-    if (closed || container.state !== 'idle') return retire(container);
-    idle.push(container);
-    idleTimers.set(container, setTimeout(() => retire(container), idleTimeoutMs).unref());
-    wakeOne();
-  };
-
-  const takeIdle = (): Container | undefined => {
-    const container = idle.pop();
-    if (container) {
-      clearTimeout(idleTimers.get(container));
-      idleTimers.delete(container);
-    }
-    return container;
-  };
-
-  const spawn = (): Container => {
-    const container = new Container({
-      runtimeFile,
-      runtimeArgs: [sdkHome, JSON.stringify(config.layers ?? [])],
-      taskRoot,
-      maxOldSpaceSizeMb: maxOldSpaceSizeMb(memoryMb),
-      initTimeLimitMs: INIT_TIME_LIMIT_MS,
-      env: containerEnvironment({
-        functionName: name,
-        memoryMb,
-        region,
-        taskRoot,
-        runtimeDir: join(runtimeFile, '..'),
-        handler,
-        runtime,
-        ...(config.logFormat && { logFormat: config.logFormat }),
-        ...(config.applicationLogLevel && { applicationLogLevel: config.applicationLogLevel }),
-        xrayDaemonAddress: config.xrayDaemonAddress,
-        environment: config.environment ?? {},
-      }),
-    });
-    all.add(container);
-    container.onDeath(() => forget(container));
-    return container;
-  };
 
   const deliver = (record: InvocationRecord) => {
     if (closed) return;
@@ -421,39 +326,6 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
         // A collector's failure must not fail the invocation.
       }
     }
-  };
-
-  const sendFunctionSegment = (
-    trace: ReturnType<typeof invocationTraceHeader>,
-    requestId: string,
-    times: { initStart?: number; initEnd?: number; invokeStart: number; invokeEnd: number },
-    status: InvocationStatus,
-  ) => {
-    if (!emitter || !trace.sampled) return;
-    const seconds = (ms: number) => ms / 1000;
-    const subsegment = (label: string, start: number, end: number) => ({
-      id: newSegmentId(),
-      name: label,
-      start_time: seconds(start),
-      end_time: seconds(end),
-    });
-    emitter.send({
-      name,
-      id: trace.parent,
-      trace_id: trace.root,
-      ...(trace.callerParent && { parent_id: trace.callerParent }),
-      start_time: seconds(times.initStart ?? times.invokeStart),
-      end_time: seconds(times.invokeEnd),
-      origin: 'AWS::Lambda::Function',
-      ...(status !== 'success' && { fault: true }),
-      aws: { function_arn: functionArn, resource_names: [name], request_id: requestId },
-      subsegments: [
-        ...(times.initStart !== undefined && times.initEnd !== undefined
-          ? [subsegment('Initialization', times.initStart, times.initEnd)]
-          : []),
-        subsegment('Invocation', times.invokeStart, times.invokeEnd),
-      ],
-    });
   };
 
   const invoke = async (event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> => {
@@ -490,47 +362,27 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
     if (inFlight >= maxConcurrency)
       return refuse('throttled', { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' });
     inFlight += 1;
-    let container = takeIdle();
-    let coldStart = false;
+    let acquired: Awaited<ReturnType<ContainerPool['acquire']>>;
     try {
-      while (!container) {
-        if (all.size < maxContainers) {
-          container = spawn();
-          coldStart = true;
-        } else {
-          await new Promise<void>((wake) => waiting.push(wake));
-          if (closed) throw new Error(`Function "${name}" has been closed`);
-          container = takeIdle();
-        }
-      }
+      acquired = await pool.acquire();
     } catch (error) {
       inFlight -= 1;
       throw error;
     }
+    const { container, coldStart } = acquired;
     running += 1;
     const concurrentExecutions = running;
     try {
       let initDurationMs: number | undefined;
       let initStart: number | undefined;
       let initEnd: number | undefined;
-      let failure: { status: InvocationStatus; error: FunctionError } | undefined;
+      let failure: Failure | undefined;
       if (coldStart) {
         initStart = container.startedAt;
         const start = await container.ready;
         initEnd = Date.now();
         initDurationMs = start.initDurationMs;
-        if (start.kind === 'init-error') failure = { status: 'error', error: start.error };
-        if (start.kind === 'exit')
-          failure = { status: 'error', error: exitError(requestId, start.code, start.signal) };
-        if (start.kind === 'init-timeout') {
-          failure = {
-            status: 'timeout',
-            error: {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `Init phase timed out after ${(INIT_TIME_LIMIT_MS / 1000).toFixed(2)} seconds`,
-            },
-          };
-        }
+        failure = initFailure(start, requestId);
       }
 
       let outcome: ContainerOutcome | undefined;
@@ -553,51 +405,18 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       }
       const invokeEnd = Date.now();
 
-      let status: InvocationStatus = failure?.status ?? 'success';
-      let error = failure?.error;
-      let result: unknown;
       const lines = container.takeLines();
       if (failure && initDurationMs !== undefined)
         lines.push(initReport(config.logFormat, initDurationMs, failure));
-      switch (outcome?.kind) {
-        case 'result':
-          if (Buffer.byteLength(outcome.payload) > MAX_PAYLOAD_BYTES) {
-            status = 'error';
-            error = {
-              errorType: 'Function.ResponseSizeTooLarge',
-              errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`,
-            };
-          } else {
-            result = JSON.parse(outcome.payload);
-          }
-          break;
-        case 'error':
-          status = 'error';
-          error = outcome.error;
-          break;
-        case 'timeout': {
-          status = 'timeout';
-          const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
-          error = { errorType: 'Sandbox.Timedout', errorMessage: message };
-          lines.push(`${new Date(invokeEnd).toISOString()} ${requestId} ${message}`);
-          break;
-        }
-        case 'exit':
-          status = 'error';
-          error = exitError(requestId, outcome.code, outcome.signal);
-          break;
-        default:
-          break;
-      }
-      if (
-        failure ||
-        (outcome && outcome.kind !== 'result' && outcome.kind !== 'error') ||
-        container.state === 'dead'
-      ) {
-        retire(container);
-      } else {
-        park(container);
-      }
+      const ran = outcome && runOutcome(outcome, { requestId, timeoutMs, endedAt: invokeEnd });
+      if (ran?.line) lines.push(ran.line);
+      const status = failure?.status ?? ran?.status ?? 'success';
+      const error = failure?.error ?? ran?.error;
+      // A container whose run did not end in a result or an error is not trusted with another.
+      pool.release(
+        container,
+        !failure && (outcome?.kind === 'result' || outcome?.kind === 'error') && container.state !== 'dead',
+      );
 
       const maxMemoryUsedMb = Math.ceil(container.maxRssKb / 1024);
       // Since August 2025 Lambda bills the init phase of on-demand functions as well.
@@ -605,7 +424,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       const invocation: InvocationResult = {
         requestId,
         status,
-        ...(status === 'success' ? { result } : { error }),
+        ...(status === 'success' ? { result: ran?.result } : { error }),
         startedAt,
         durationMs,
         billedDurationMs,
@@ -616,26 +435,30 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
         lines,
         traceHeader,
       };
-      const report: PlatformReport = {
-        time: new Date(invokeEnd).toISOString(),
-        type: 'platform.report',
-        record: {
-          requestId,
-          metrics: {
-            durationMs,
-            billedDurationMs,
-            memorySizeMB: memoryMb,
-            maxMemoryUsedMB: maxMemoryUsedMb,
-            ...(initDurationMs !== undefined && { initDurationMs }),
-          },
-          status: status === 'throttled' ? 'error' : status,
-          ...(error && { errorType: error.errorType }),
-          ...(trace.sampled && {
-            tracing: { spanId: trace.parent, type: 'X-Amzn-Trace-Id', value: traceHeader },
+      const report = platformReport({
+        requestId,
+        endedAt: invokeEnd,
+        durationMs,
+        billedDurationMs,
+        memorySizeMB: memoryMb,
+        maxMemoryUsedMB: maxMemoryUsedMb,
+        initDurationMs,
+        status,
+        error,
+        tracing: trace.sampled ? { spanId: trace.parent, value: traceHeader } : undefined,
+      });
+      if (emitter && trace.sampled) {
+        emitter.send(
+          functionSegment({
+            name,
+            functionArn,
+            requestId,
+            trace,
+            times: { initStart, initEnd, invokeStart, invokeEnd },
+            status,
           }),
-        },
-      };
-      sendFunctionSegment(trace, requestId, { initStart, initEnd, invokeStart, invokeEnd }, status);
+        );
+      }
       deliver({ functionName: name, result: invocation, lines, report, concurrentExecutions });
       return invocation;
     } finally {
@@ -657,7 +480,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       return () => listeners.delete(listener);
     },
     containers: () =>
-      [...all].map((container) => ({
+      pool.containers.map((container) => ({
         id: container.id,
         pid: container.pid,
         state: container.state,
@@ -666,10 +489,7 @@ export async function createFunctionManager(config: FunctionConfig): Promise<Fun
       })),
     async close() {
       closed = true;
-      for (const wake of waiting.splice(0)) wake();
-      const containers = [...all];
-      for (const container of containers) forget(container);
-      await Promise.all(containers.map((container) => container.kill()));
+      await pool.close();
       emitter?.close();
     },
   };
