@@ -36,6 +36,8 @@ export interface ApiSpec {
   binaryMediaTypes: string[];
   /** The origin the deployed API answers on; the sandbox swaps it for the local one. */
   deployedOrigin: string;
+  /** Function URLs: the alias (or `$LATEST`) the URL invokes. */
+  qualifier?: string;
 }
 
 export interface ApiNotice {
@@ -204,6 +206,7 @@ export function readApis(
         routes: [{ routeKey: '$default', functionName, payloadVersion: '2.0' }],
         binaryMediaTypes: [],
         deployedOrigin: url,
+        ...(resolved(props.Qualifier) !== undefined && { qualifier: resolved(props.Qualifier) }),
       });
     } else if (
       resource.Type === 'AWS::ApiGateway::Authorizer' ||
