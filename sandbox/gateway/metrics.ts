@@ -8,7 +8,7 @@
 import type { ProducedMetric } from '../metrics/produced.js';
 import type { CloudWatchUnit } from '../metrics/units.js';
 import type { GatewayExchange } from './server.js';
-import type { ApiSpec } from './template.js';
+import type { ApiRouteSpec, ApiSpec } from './template.js';
 
 export interface GatewayDatapoint {
   namespace: 'AWS/ApiGateway' | 'AWS/Lambda';
@@ -18,16 +18,22 @@ export interface GatewayDatapoint {
   unit: CloudWatchUnit;
 }
 
-export type MetricsApi = Pick<ApiSpec, 'kind' | 'apiId' | 'name' | 'stage'> & { qualifier?: string };
+export type MetricsApi = Pick<ApiSpec, 'kind' | 'apiId' | 'name' | 'stage' | 'qualifier'> & {
+  routes: readonly Pick<ApiRouteSpec, 'routeKey' | 'detailedMetrics'>[];
+};
 
 type Exchange = Pick<
   GatewayExchange,
   'method' | 'routeKey' | 'statusCode' | 'durationMs' | 'integrationMs' | 'bytes'
 >;
 
-/** The dimension sets a request is counted under; per-method ones only once a route matched. */
+/**
+ * The dimension sets a request is counted under; per-method (per-route) ones only for a matched
+ * route whose stage has detailed metrics turned on, as API Gateway publishes them.
+ */
 export function requestDimensions(api: MetricsApi, routeKey: string | undefined): Record<string, string>[] {
-  const route = routeKey === undefined || routeKey === '$default' ? undefined : routeKey.split(' ');
+  const detailed = api.routes.some((route) => route.routeKey === routeKey && route.detailedMetrics);
+  const route = !detailed || routeKey === '$default' ? undefined : routeKey!.split(' ');
   switch (api.kind) {
     case 'rest': {
       const sets: Record<string, string>[] = [{ ApiName: api.name }, { ApiName: api.name, Stage: api.stage }];

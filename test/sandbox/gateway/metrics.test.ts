@@ -4,12 +4,42 @@
  * throttled, failed integration) counted in the status class the caller saw.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudFormationTemplate } from '../../../sandbox/template/index.js';
+import { readTemplate } from '../../../sandbox/template/index.js';
 import type { ApiSpec, GatewayDatapoint, HttpGateway, Invoker } from '../../../sandbox/gateway/index.js';
 import { requestDimensions, requestMetrics, startApiGateway } from '../../../sandbox/gateway/index.js';
 
-const rest = { kind: 'rest', apiId: 'a1b2c3d4e5', name: 'shop-api', stage: 'prod' } as const;
-const http = { kind: 'http', apiId: 'f6g7h8i9j0', name: 'shop-http', stage: '$default' } as const;
-const url = { kind: 'url', apiId: 'x'.repeat(32), name: 'shop-front', stage: '$default' } as const;
+const orders = { routeKey: 'GET /orders/{id}', detailedMetrics: true };
+const files = { routeKey: 'ANY /files/{proxy+}', detailedMetrics: true };
+const rest = {
+  kind: 'rest',
+  apiId: 'a1b2c3d4e5',
+  name: 'shop-api',
+  stage: 'prod',
+  routes: [orders],
+} as const;
+const http = {
+  kind: 'http',
+  apiId: 'f6g7h8i9j0',
+  name: 'shop-http',
+  stage: '$default',
+  routes: [files],
+} as const;
+const url = {
+  kind: 'url',
+  apiId: 'x'.repeat(32),
+  name: 'shop-front',
+  stage: '$default',
+  routes: [],
+} as const;
 const exchange = { method: 'GET', statusCode: 200, durationMs: 12, integrationMs: 10, bytes: 42 };
 
 const named = (points: GatewayDatapoint[], name: string) => points.filter((point) => point.name === name);
@@ -23,6 +53,14 @@ describe('dimension sets', () => {
     ]);
     // A request no resource answers is counted for the API and its stage only.
     expect(requestDimensions(rest, undefined)).toEqual([
+      { ApiName: 'shop-api' },
+      { ApiName: 'shop-api', Stage: 'prod' },
+    ]);
+  });
+
+  it('per-method sets only for methods whose stage has detailed metrics turned on', () => {
+    const plain = { ...rest, routes: [{ routeKey: 'GET /orders/{id}' }] };
+    expect(requestDimensions(plain, 'GET /orders/{id}')).toEqual([
       { ApiName: 'shop-api' },
       { ApiName: 'shop-api', Stage: 'prod' },
     ]);
@@ -98,7 +136,9 @@ describe('a served REST API counts what it answers itself', () => {
       apiId: rest.apiId,
       name: rest.name,
       stage: 'prod',
-      routes: [{ routeKey: 'GET /orders/{id}', functionName: 'front', payloadVersion: '1.0' }],
+      routes: [
+        { routeKey: 'GET /orders/{id}', functionName: 'front', payloadVersion: '1.0', detailedMetrics: true },
+      ],
       binaryMediaTypes: [],
       deployedOrigin: 'https://a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com',
     };
@@ -130,5 +170,57 @@ describe('a served REST API counts what it answers itself', () => {
     expect(sum('4XXError', method)).toBe(1);
     // The function was called for three of the four, each counted under three dimension sets.
     expect(points.filter((point) => point.name === 'IntegrationLatency').length).toBe(3 * 3);
+  });
+});
+
+describe('which routes get their own metrics, read from the stage', () => {
+  /** The routes with detailed metrics, of each API, from a stack CDK synthesizes. */
+  function detailedRoutes(configure: (stack: Stack, fn: lambda.IFunction) => void): Record<string, string[]> {
+    const app = new App();
+    const stack = new Stack(app, 'Detailed');
+    const fn = new lambda.Function(stack, 'Front', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+    });
+    configure(stack, fn);
+    const template = app.synth().getStackByName('Detailed').template as CloudFormationTemplate;
+    const work = mkdtempSync(join(tmpdir(), 'lookout-detailed-'));
+    try {
+      const { apis } = readTemplate(template, 'Detailed', work);
+      return Object.fromEntries(
+        apis.map((api) => [api.name, api.routes.filter((r) => r.detailedMetrics).map((r) => r.routeKey)]),
+      );
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  it('REST: deployOptions.metricsEnabled turns them on for every method; method options for one', () => {
+    const routes = detailedRoutes((stack, fn) => {
+      const integration = new apigateway.LambdaIntegration(fn);
+      const all = new apigateway.RestApi(stack, 'All', { deployOptions: { metricsEnabled: true } });
+      all.root.addResource('orders').addMethod('GET', integration);
+      const one = new apigateway.RestApi(stack, 'One', {
+        deployOptions: { methodOptions: { '/orders/{id}/GET': { metricsEnabled: true } } },
+      });
+      const order = one.root.addResource('orders').addResource('{id}');
+      order.addMethod('GET', integration);
+      order.addMethod('DELETE', integration);
+      new apigateway.RestApi(stack, 'None').root.addMethod('GET', integration);
+    });
+    expect(routes).toEqual({ All: ['GET /orders'], One: ['GET /orders/{id}'], None: [] });
+  });
+
+  it('HTTP: the served stage’s DetailedMetricsEnabled', () => {
+    const routes = detailedRoutes((stack, fn) => {
+      const integration = () => new HttpLambdaIntegration('Front', fn);
+      const on = new apigwv2.HttpApi(stack, 'On', { createDefaultStage: false, apiName: 'on' });
+      on.addRoutes({ path: '/orders', methods: [apigwv2.HttpMethod.GET], integration: integration() });
+      new apigwv2.HttpStage(stack, 'Beta', { httpApi: on, stageName: 'beta', detailedMetricsEnabled: true });
+      const off = new apigwv2.HttpApi(stack, 'Off', { apiName: 'off' });
+      off.addRoutes({ path: '/orders', methods: [apigwv2.HttpMethod.GET], integration: integration() });
+    });
+    expect(routes).toEqual({ on: ['GET /orders'], off: [] });
   });
 });
