@@ -292,7 +292,7 @@ function readHttpApi(
     (routeSettings as { DetailedMetricsEnabled?: unknown } | undefined)?.DetailedMetricsEnabled;
   for (const route of routes) {
     const own = detailed((settings.RouteSettings as Record<string, unknown> | undefined)?.[route.routeKey]);
-    if ((own ?? detailed(settings.DefaultRouteSettings)) === true) route.detailedMetrics = true;
+    if (isTrue(own ?? detailed(settings.DefaultRouteSettings))) route.detailedMetrics = true;
   }
   return { stage, routes };
 }
@@ -407,9 +407,12 @@ function markDetailedMethods(routes: ApiRouteSpec[], settings: Record<string, un
   const everywhere = enabledFor('*', '/*') ?? settings.MetricsEnabled;
   for (const route of routes) {
     const [method, path] = route.routeKey.split(' ');
-    if ((enabledFor(method!, path!) ?? everywhere) === true) route.detailedMetrics = true;
+    if (isTrue(enabledFor(method!, path!) ?? everywhere)) route.detailedMetrics = true;
   }
 }
 
 /** A MethodSettings ResourcePath (`/~1orders~1{id}`: a slash, then the path with `~1` for each slash). */
 const resourcePath = (setting: string) => (setting === '/*' ? setting : setting.slice(1).replace(/~1/g, '/'));
+
+/** A template's boolean, written as JSON's or as a string. */
+const isTrue = (value: unknown) => value === true || value === 'true';
