@@ -9,7 +9,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompressedClock } from './alarms/index.js';
+import { CompressedClock, unproducedMetricLine, unproducedMetrics } from './alarms/index.js';
 import type { SearchStandIn } from './aws/search.js';
 import type { ReceivedSlackMessage } from './console/index.js';
 import { LogStore, ProfileFolder } from './console/index.js';
@@ -138,6 +138,7 @@ export class Sandbox {
     options.checkStack?.(stack);
     for (const problem of stack.alarmProblems)
       log(`alarm ${problem.logicalId} cannot be evaluated: ${problem.message}`);
+    for (const unproduced of unproducedMetrics(stack.alarms)) log(unproducedMetricLine(unproduced));
     for (const problem of stack.dashboardProblems)
       log(`dashboard ${problem.logicalId} cannot be drawn: ${problem.message}`);
     for (const problem of stack.eventProblems) log(`${problem.logicalId}: ${problem.message}`);

@@ -7,3 +7,4 @@ export * from './template.js';
 export * from './sns-message.js';
 export * from './clock.js';
 export { formatStateChangeTime } from './format.js';
+export * from './unproduced.js';

@@ -16,3 +16,5 @@ export { createRouter } from './routes.js';
 export type { RouteMatch, Router } from './routes.js';
 export { apiResolverOptions, lambdaFunctionName, readApis } from './template.js';
 export type { ApiKind, ApiNotice, ApiRouteSpec, ApiSpec, PayloadVersion } from './template.js';
+export { requestDimensions, requestMetrics } from './metrics.js';
+export type { GatewayDatapoint, MetricsApi } from './metrics.js';

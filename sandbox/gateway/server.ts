@@ -18,6 +18,8 @@ import {
   toHttpResponse,
   toHttpResponseV1,
 } from './response.js';
+import type { GatewayDatapoint } from './metrics.js';
+import { requestMetrics } from './metrics.js';
 import { createRouter } from './routes.js';
 import type { ApiKind, ApiSpec, PayloadVersion } from './template.js';
 import { newTraceId } from '../lambda/trace-header.js';
@@ -67,6 +69,10 @@ export interface GatewayExchange {
   durationMs: number;
   /** The invocation's status, when the function was invoked. */
   invocation?: InvocationOutcome['status'];
+  /** How long the function took to answer, when it was invoked. */
+  integrationMs?: number;
+  /** Request and response body bytes, what an HTTP API counts as DataProcessed. */
+  bytes: number;
 }
 
 export interface HttpGateway {
@@ -82,6 +88,8 @@ export interface HttpGateway {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const roundMs = (ms: number) => Math.round(ms * 100) / 100;
 
 /** Routes every key in `routeKeys` to one function, as the demo stack's API does. */
 export function routesTo(target: Invoker, routeKeys: string[]): GatewayRoute[] {
@@ -143,6 +151,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     const match = inStage ? router.match(method, routePath) : undefined;
     const route = match?.target;
     let invocation: InvocationOutcome['status'] | undefined;
+    let integrationMs: number | undefined;
     let reply: HttpResponse;
 
     const body = await readBody(request);
@@ -196,6 +205,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
               path: routePath,
               binaryMediaTypes: options.binaryMediaTypes ?? [],
             });
+      const invoked = performance.now();
       try {
         const outcome = await route.target.invoke(event, { traceHeader });
         invocation = outcome.status;
@@ -205,6 +215,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
         const type = (error as { errorType?: unknown }).errorType;
         reply = type === 'RequestEntityTooLargeException' ? PAYLOAD_TOO_LARGE() : INTERNAL_SERVER_ERROR();
       }
+      integrationMs = roundMs(performance.now() - invoked);
     }
     send(response, requestId, reply);
     const exchange: GatewayExchange = {
@@ -213,8 +224,10 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       path,
       routeKey: match && body !== undefined ? match.routeKey : undefined,
       statusCode: reply.statusCode,
-      durationMs: Math.round((performance.now() - began) * 100) / 100,
+      durationMs: roundMs(performance.now() - began),
       ...(invocation && { invocation }),
+      ...(integrationMs !== undefined && { integrationMs }),
+      bytes: (body?.length ?? 0) + reply.body.length,
     };
     for (const listener of listeners) {
       try {
@@ -274,12 +287,20 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
  * Serves one API of the stack: its routes go to the functions `functionNamed` finds when a request
  * arrives (the gateway may start before the functions it calls).
  */
-export function startApiGateway(
+export async function startApiGateway(
   api: ApiSpec,
   functionNamed: (name: string) => Invoker | undefined,
-  options: { port?: number; accountId?: string } = {},
+  {
+    onMetric,
+    ...options
+  }: {
+    port?: number;
+    accountId?: string;
+    /** Each datapoint a request adds to CloudWatch, as the deployed API (or function URL) would publish it. */
+    onMetric?: (datapoint: GatewayDatapoint) => void;
+  } = {},
 ): Promise<HttpGateway> {
-  return startHttpGateway({
+  const gateway = await startHttpGateway({
     kind: api.kind,
     stage: api.stage,
     apiId: api.apiId,
@@ -303,4 +324,6 @@ export function startApiGateway(
       }),
     })),
   });
+  if (onMetric) gateway.onExchange((exchange) => requestMetrics(api, exchange).forEach(onMetric));
+  return gateway;
 }

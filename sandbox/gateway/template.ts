@@ -18,6 +18,8 @@ export interface ApiRouteSpec {
   payloadVersion: PayloadVersion;
   /** Why requests to this route fail in the sandbox. */
   notEmulated?: string;
+  /** The stage publishes this route's own metrics (REST: MetricsEnabled; HTTP: DetailedMetricsEnabled). */
+  detailedMetrics?: boolean;
 }
 
 export interface ApiSpec {
@@ -36,6 +38,8 @@ export interface ApiSpec {
   binaryMediaTypes: string[];
   /** The origin the deployed API answers on; the sandbox swaps it for the local one. */
   deployedOrigin: string;
+  /** Function URLs: the alias (or `$LATEST`) the URL invokes. */
+  qualifier?: string;
 }
 
 export interface ApiNotice {
@@ -204,6 +208,7 @@ export function readApis(
         routes: [{ routeKey: '$default', functionName, payloadVersion: '2.0' }],
         binaryMediaTypes: [],
         deployedOrigin: url,
+        ...(resolved(props.Qualifier) !== undefined && { qualifier: resolved(props.Qualifier) }),
       });
     } else if (
       resource.Type === 'AWS::ApiGateway::Authorizer' ||
@@ -237,9 +242,8 @@ function readHttpApi(
 ): Pick<ApiSpec, 'stage' | 'routes'> | undefined {
   const belongs = ([, resource]: [string, Resource]) => refersTo(resource.Properties?.ApiId, apiLogicalId);
   const integrations = new Map(ofType('AWS::ApiGatewayV2::Integration').filter(belongs));
-  const stages = ofType('AWS::ApiGatewayV2::Stage')
-    .filter(belongs)
-    .map(([, stage]) => resolved(stage.Properties?.StageName) ?? '$default');
+  const stageResources = ofType('AWS::ApiGatewayV2::Stage').filter(belongs);
+  const stages = stageResources.map(([, stage]) => resolved(stage.Properties?.StageName) ?? '$default');
   const routes: ApiRouteSpec[] = [];
   let iamRoutes = 0;
   for (const [routeId, route] of ofType('AWS::ApiGatewayV2::Route').filter(belongs)) {
@@ -283,6 +287,13 @@ function readHttpApi(
   }
   // The $default stage serves at the root; otherwise the URL carries the stage's name.
   const stage = stages.includes('$default') || stages.length === 0 ? '$default' : stages[0]!;
+  const settings = stageResources[stages.indexOf(stage)]?.[1].Properties ?? {};
+  const detailed = (routeSettings: unknown) =>
+    (routeSettings as { DetailedMetricsEnabled?: unknown } | undefined)?.DetailedMetricsEnabled;
+  for (const route of routes) {
+    const own = detailed((settings.RouteSettings as Record<string, unknown> | undefined)?.[route.routeKey]);
+    if (isTrue(own ?? detailed(settings.DefaultRouteSettings))) route.detailedMetrics = true;
+  }
   return { stage, routes };
 }
 
@@ -360,13 +371,18 @@ function readRestApi(
     );
     return undefined;
   }
-  const stageNames = ofType('AWS::ApiGateway::Stage')
+  const stageResources = ofType('AWS::ApiGateway::Stage')
     .filter(belongs)
-    .map(([, stage]) => resolved(stage.Properties?.StageName));
+    .map(([, stage]) => ({ name: resolved(stage.Properties?.StageName), settings: stage.Properties ?? {} }));
   const deploymentStages = ofType('AWS::ApiGateway::Deployment')
     .filter(belongs)
-    .map(([, deployment]) => resolved(deployment.Properties?.StageName));
-  const stage = [...stageNames, ...deploymentStages].find((name) => name !== undefined) ?? 'prod';
+    .map(([, deployment]) => ({
+      name: resolved(deployment.Properties?.StageName),
+      settings: (deployment.Properties?.StageDescription ?? {}) as Record<string, unknown>,
+    }));
+  const served = [...stageResources, ...deploymentStages].find(({ name }) => name !== undefined);
+  const stage = served?.name ?? 'prod';
+  markDetailedMethods(routes, served?.settings ?? {});
   const binaryMediaTypes = ((props.BinaryMediaTypes as unknown[] | undefined) ?? [])
     .map((type) => resolved(type))
     .filter((type): type is string => type !== undefined)
@@ -374,3 +390,29 @@ function readRestApi(
     .map((type) => type.replace(/~1/g, '/'));
   return { stage, routes, binaryMediaTypes };
 }
+
+/**
+ * A REST API stage publishes a method's own metrics when its MethodSettings turn them on for that
+ * method (`/~1orders~1{id}`, `GET`) or for all (`/*`, `*`); a deployment's StageDescription may
+ * also turn them on for all with MetricsEnabled.
+ */
+function markDetailedMethods(routes: ApiRouteSpec[], settings: Record<string, unknown>): void {
+  const methodSettings = ((settings.MethodSettings as Record<string, unknown>[] | undefined) ?? []).filter(
+    (entry) => typeof entry === 'object' && entry !== null,
+  );
+  const enabledFor = (method: string, path: string) =>
+    methodSettings.find(
+      (entry) => entry.HttpMethod === method && resourcePath(String(entry.ResourcePath)) === path,
+    )?.MetricsEnabled;
+  const everywhere = enabledFor('*', '/*') ?? settings.MetricsEnabled;
+  for (const route of routes) {
+    const [method, path] = route.routeKey.split(' ');
+    if (isTrue(enabledFor(method!, path!) ?? everywhere)) route.detailedMetrics = true;
+  }
+}
+
+/** A MethodSettings ResourcePath (`/~1orders~1{id}`: a slash, then the path with `~1` for each slash). */
+const resourcePath = (setting: string) => (setting === '/*' ? setting : setting.slice(1).replace(/~1/g, '/'));
+
+/** A template's boolean, written as JSON's or as a string. */
+const isTrue = (value: unknown) => value === true || value === 'true';

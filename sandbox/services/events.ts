@@ -1,9 +1,12 @@
-/** EventBridge: the local PutEvents endpoint; each event goes to the targets of the rules it matches. */
+/**
+ * EventBridge: the local PutEvents endpoint; each event goes to the targets of the rules it matches,
+ * counted in AWS/Events as EventBridge counts it (MatchedEvents, TriggeredRules, Invocations).
+ */
 import type { EventBridgeStandIn } from '../aws/events.js';
 import { startEventBridgeStandIn } from '../aws/events.js';
 import { deliverToTargets, matchingRules } from '../sources/event-rules.js';
 import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
-import { deliverToRuleTarget } from './rule-targets.js';
+import { deliverToRuleTarget, recordRuleMetric, ruleDimensions } from './rule-targets.js';
 import type { SandboxService, ServiceContext } from './service.js';
 
 export class EventBridgeService implements SandboxService {
@@ -22,8 +25,15 @@ export class EventBridgeService implements SandboxService {
       region: SANDBOX_REGION,
       accountId: SANDBOX_ACCOUNT,
       onEvent: (event, busName) => {
-        for (const rule of matchingRules(stack.rules, busName, event)) {
-          deliverToTargets(rule, event, (target, input) => deliverToRuleTarget(context, target, input));
+        const rules = matchingRules(stack.rules, busName, event);
+        if (rules.length > 0)
+          recordRuleMetric(context, 'MatchedEvents', [
+            {},
+            ...(busName === 'default' ? [] : [{ EventBusName: busName }]),
+          ]);
+        for (const rule of rules) {
+          recordRuleMetric(context, 'TriggeredRules', ruleDimensions(rule));
+          deliverToTargets(rule, event, (target, input) => deliverToRuleTarget(context, target, input, rule));
         }
       },
     });

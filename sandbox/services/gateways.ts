@@ -1,6 +1,7 @@
 /**
  * The front doors: one local gateway per HTTP API, REST API and function URL, the first on the
- * API port. They start before the functions, so that functions can be told their addresses.
+ * API port. They start before the functions, so that functions can be told their addresses. Each
+ * request's AWS/ApiGateway (or, for a function URL, AWS/Lambda) metrics go to the metric store.
  */
 import type { ApiKind } from '../gateway/index.js';
 import { startApiGateway } from '../gateway/index.js';
@@ -35,11 +36,13 @@ export class GatewaysService implements SandboxService {
   readonly origins: Record<string, string> = {};
   private readonly closers: (() => Promise<void>)[] = [];
 
-  async start({ stack, functions, settings }: ServiceContext): Promise<void> {
+  async start({ stack, functions, settings, metrics, clock }: ServiceContext): Promise<void> {
     for (const [index, api] of stack.apis.entries()) {
       const gateway = await startApiGateway(api, (name) => functions.get(name), {
         port: index === 0 ? (settings.apiPort ?? 3001) : 0,
         accountId: SANDBOX_ACCOUNT,
+        onMetric: ({ value, ...datapoint }) =>
+          metrics.put({ ...datapoint, values: [value], timestamp: clock.now() }),
       });
       this.closers.push(() => gateway.close());
       this.origins[api.deployedOrigin] = gateway.origin;

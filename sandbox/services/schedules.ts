@@ -1,7 +1,7 @@
-/** The stack's scheduled EventBridge rules (rate and cron), firing on the compressed clock. */
+/** The stack's scheduled EventBridge rules (rate and cron), firing on the compressed clock, counted in AWS/Events. */
 import { startRuleSchedules } from '../sources/event-rules.js';
 import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
-import { deliverToRuleTarget } from './rule-targets.js';
+import { deliverToRuleTarget, recordRuleMetric, ruleDimensions } from './rule-targets.js';
 import type { SandboxService, ServiceContext } from './service.js';
 
 export class SchedulesService implements SandboxService {
@@ -14,7 +14,8 @@ export class SchedulesService implements SandboxService {
       clock: context.clock,
       region: SANDBOX_REGION,
       accountId: SANDBOX_ACCOUNT,
-      deliver: (target, input) => deliverToRuleTarget(context, target, input),
+      deliver: (target, input, rule) => deliverToRuleTarget(context, target, input, rule),
+      onTrigger: (rule) => recordRuleMetric(context, 'TriggeredRules', ruleDimensions(rule)),
     });
   }
 

@@ -129,6 +129,8 @@ export interface RuleSchedulesOptions {
   region: string;
   accountId: string;
   deliver: RuleDelivery;
+  /** Called each time a rule fires, before its targets are sent the event. */
+  onTrigger?: (rule: EventRuleSpec) => void;
 }
 
 /** Starts a timer per schedule rule; rate rules fire once at the start, as if just deployed. */
@@ -141,6 +143,7 @@ export function startRuleSchedules(options: RuleSchedulesOptions): {
     if (expression === undefined) return [];
     const target = {
       invoke: (event: unknown) => {
+        options.onTrigger?.(rule);
         deliverToTargets(rule, event as BusEvent, options.deliver);
         return Promise.resolve({ status: 'success' as const });
       },
