@@ -2,7 +2,7 @@
  * EventBridge: the local PutEvents endpoint; each event goes to the targets of the rules it matches,
  * counted in AWS/Events as EventBridge counts it (MatchedEvents, TriggeredRules, Invocations).
  */
-import type { EventBridgeStandIn } from '../aws/events.js';
+import type { EventBridgeStandIn, PutEventsEntry } from '../aws/events.js';
 import { startEventBridgeStandIn } from '../aws/events.js';
 import { deliverToTargets, matchingRules } from '../sources/event-rules.js';
 import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
@@ -37,6 +37,11 @@ export class EventBridgeService implements SandboxService {
         }
       },
     });
+  }
+
+  /** Puts one event as PutEvents does (a Lambda destination's record, say). */
+  put(entry: PutEventsEntry): void {
+    this.standIn?.put(entry);
   }
 
   async stop(): Promise<void> {

@@ -5,14 +5,17 @@
  */
 import { localizeLogShipper } from '../aws/search.js';
 import { createFunctionManager } from '../lambda/index.js';
+import type { AsyncInvocationRecord } from '../sources/async-invoke.js';
 import type { FunctionManager } from '../lambda/index.js';
 import type { FunctionSpec } from '../template/index.js';
-import { localize, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
+import { localize, resourcesOfType, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
+import { EventBridgeService } from './events.js';
 import { GatewaysService } from './gateways.js';
 import { OtlpService } from './otlp.js';
 import { SearchService } from './search.js';
 import type { SandboxService, ServiceContext } from './service.js';
 import { SlackService } from './slack.js';
+import { SnsService } from './sns.js';
 import { SqsService } from './sqs.js';
 import { XRayService } from './xray.js';
 
@@ -23,6 +26,7 @@ export class FunctionsService implements SandboxService {
     'AWS::Lambda::Version',
     'AWS::Lambda::Alias',
     'AWS::Lambda::LayerVersion',
+    'AWS::Lambda::EventInvokeConfig',
   ];
   private readonly managers: FunctionManager[] = [];
 
@@ -56,6 +60,7 @@ export class FunctionsService implements SandboxService {
         );
       context.functions.add(spec.name, manager);
     }
+    configureAsyncInvocations(context);
   }
 
   async stop(): Promise<void> {
@@ -97,4 +102,86 @@ function environmentFor(spec: FunctionSpec, context: ServiceContext): Record<str
     environment.LOOKOUT_PROFILE_DIR = context.profiles.directory;
   }
   return environment;
+}
+
+/**
+ * Each `AWS::Lambda::EventInvokeConfig`: the retries and event age of the function's asynchronous
+ * invocations, and their records sent to its on-success and on-failure destinations (a queue, a
+ * topic, a function or an event bus), as Lambda sends them.
+ */
+function configureAsyncInvocations(context: ServiceContext): void {
+  const { stack, functions, log } = context;
+  const { resolver } = stack;
+  for (const [logicalId, resource] of resourcesOfType(stack.template, 'AWS::Lambda::EventInvokeConfig')) {
+    const props = resource.Properties ?? {};
+    const reference = String(resolver.resolve(props.FunctionName));
+    const name = reference.includes(':function:')
+      ? reference.split(':function:')[1]!.split(':')[0]!
+      : reference;
+    if (!functions.get(name)) continue;
+    const destinations = props.DestinationConfig as
+      { OnSuccess?: { Destination?: unknown }; OnFailure?: { Destination?: unknown } } | undefined;
+    const destination = (config: { Destination?: unknown } | undefined, outcome: 'Success' | 'Failure') => {
+      if (config?.Destination === undefined) return undefined;
+      const arn = String(resolver.resolve(config.Destination));
+      const send = destinationFor(context, arn, outcome);
+      if (!send) {
+        log(
+          `${logicalId}: the destination ${arn} is not emulated: only queues, topics, functions and event buses are; no record reaches it`,
+        );
+        return undefined;
+      }
+      return (record: AsyncInvocationRecord) => {
+        try {
+          send(record);
+        } catch (error) {
+          log(
+            `${logicalId}: the record for ${name} could not be sent to ${arn}: ${(error as Error).message}`,
+          );
+        }
+      };
+    };
+    const onSuccess = destination(destinations?.OnSuccess, 'Success');
+    const onFailure = destination(destinations?.OnFailure, 'Failure');
+    const number = (value: unknown) => (value === undefined ? undefined : Number(resolver.resolve(value)));
+    const maxRetryAttempts = number(props.MaximumRetryAttempts);
+    const maxEventAgeSeconds = number(props.MaximumEventAgeInSeconds);
+    functions.configureAsync(name, {
+      ...(maxRetryAttempts !== undefined && { maxRetryAttempts }),
+      ...(maxEventAgeSeconds !== undefined && { maxEventAgeSeconds }),
+      ...(onSuccess && { onSuccess }),
+      ...(onFailure && { onFailure }),
+    });
+  }
+}
+
+function destinationFor(
+  context: ServiceContext,
+  arn: string,
+  outcome: 'Success' | 'Failure',
+): ((record: AsyncInvocationRecord) => void) | undefined {
+  const [, , service, , , ...rest] = arn.split(':');
+  const resource = rest.join(':');
+  switch (service) {
+    case 'sqs':
+      return (record) =>
+        void context.service(SqsService).standIn.sendMessage(resource, JSON.stringify(record));
+    case 'sns':
+      return (record) =>
+        void context.service(SnsService).publish({ topicArn: arn, message: JSON.stringify(record) });
+    case 'lambda':
+      return (record) =>
+        void context.functions.invokeAsync(resource.replace(/^function:/, '').split(':')[0]!, record);
+    case 'events':
+      return (record) =>
+        context.service(EventBridgeService).put({
+          Source: 'lambda',
+          DetailType: `Lambda Function Invocation Result - ${outcome}`,
+          Detail: JSON.stringify(record),
+          Resources: [record.requestContext.functionArn.replace(/:\$LATEST$/, '')],
+          EventBusName: arn,
+        });
+    default:
+      return undefined;
+  }
 }

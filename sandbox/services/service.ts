@@ -8,6 +8,7 @@ import type { CompressedClock } from '../alarms/index.js';
 import type { LogStore, ProfileFolder } from '../console/index.js';
 import type { FunctionManager, InvocationRecord } from '../lambda/index.js';
 import type { MetricStore } from '../metrics/index.js';
+import type { AsyncInvokeConfig } from '../sources/async-invoke.js';
 import { invokeAsync } from '../sources/async-invoke.js';
 import type { SandboxStack } from '../template/index.js';
 import type { SandboxValues } from '../values.js';
@@ -67,6 +68,8 @@ export interface ServiceContext {
 export class SandboxFunctions {
   readonly byName = new Map<string, FunctionManager>();
   private readonly listeners: ((record: InvocationRecord) => void)[] = [];
+  /** Each function's EventInvokeConfig: retries, event age, destinations. */
+  private readonly asyncConfigs = new Map<string, AsyncInvokeConfig>();
 
   constructor(private readonly compression: number) {}
 
@@ -98,6 +101,13 @@ export class SandboxFunctions {
    */
   invokeAsync(name: string, event: unknown): Promise<boolean> {
     const target = this.get(name);
-    return target ? invokeAsync(target, event, this.compression) : Promise.resolve(false);
+    return target
+      ? invokeAsync(target, event, this.compression, this.asyncConfigs.get(name))
+      : Promise.resolve(false);
+  }
+
+  /** How a function's asynchronous invocations retry and where their records go. */
+  configureAsync(name: string, config: AsyncInvokeConfig): void {
+    this.asyncConfigs.set(name, config);
   }
 }

@@ -7,8 +7,8 @@ import type { CloudFormationTemplate } from './resolver.js';
 
 /**
  * Resource types whose effect is on the deployed account, not on what runs: access rules (the
- * sandbox enforces none), networking (the functions run on this machine's network), and CDK's
- * bookkeeping. Patterns ending in `*` match a prefix.
+ * sandbox enforces none), encryption keys (it encrypts nothing at rest), networking (the functions
+ * run on this machine's network), and CDK's bookkeeping. Patterns ending in `*` match a prefix.
  */
 const DEPLOY_TIME_ONLY = [
   'AWS::IAM::*',
@@ -17,6 +17,8 @@ const DEPLOY_TIME_ONLY = [
   'AWS::SNS::TopicPolicy',
   'AWS::S3::BucketPolicy',
   'AWS::Events::EventBusPolicy',
+  'AWS::KMS::Key',
+  'AWS::KMS::Alias',
   'AWS::EC2::*',
   'AWS::CDK::Metadata',
 ];
@@ -67,7 +69,7 @@ export function coverageLines(coverage: ResourceCoverage): string[] {
     );
   if (coverage.deployTimeOnly > 0)
     lines.push(
-      `ignored: ${coverage.deployTimeOnly} access-rule, network and CDK bookkeeping resources (the sandbox enforces no IAM policy and runs on this machine's network)`,
+      `ignored: ${coverage.deployTimeOnly} access-rule, encryption-key, network and CDK bookkeeping resources (the sandbox enforces no IAM policy, encrypts nothing at rest and runs on this machine's network)`,
     );
   return lines;
 }
