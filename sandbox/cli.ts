@@ -212,8 +212,15 @@ export async function main(argv: string[]): Promise<number> {
   say(
     `${Object.entries(sandbox.endpoints)
       .map(([service, url]) => `    ${service.padEnd(16)}${url}`)
-      .join('\n')}\n`,
+      .join('\n')}`,
   );
+  const outputs = sandbox.outputs();
+  if (outputs.length > 0) {
+    say("  outputs (the stack's CfnOutputs, as they read here):");
+    for (const output of outputs)
+      say(`    ${output.name.padEnd(16)}${output.value ?? `(not known here: ${output.problem})`}`);
+  }
+  say('');
 
   const onProgress = process.stdout.isTTY
     ? (progress: PlayProgress) => process.stdout.write(`\r${progressLine(progress)}\x1b[K`)

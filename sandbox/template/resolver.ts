@@ -21,6 +21,7 @@ export interface TemplateResource {
 export interface CloudFormationTemplate {
   Parameters?: Record<string, { Default?: unknown } | undefined>;
   Resources?: Record<string, TemplateResource | undefined>;
+  Outputs?: Record<string, { Value?: unknown; Description?: string } | undefined>;
 }
 
 /** The template's resources of the given types (all of them when none is given), in template order. */

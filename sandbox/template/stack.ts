@@ -119,6 +119,15 @@ export interface SandboxStack {
   /** The dashboards, parsed as the console draws them. */
   dashboards: TemplateDashboard[];
   dashboardProblems: TemplateProblem[];
+  /** The stack's outputs (`CfnOutput`), resolved as `cdk deploy` prints them, in template order. */
+  outputs: StackOutput[];
+}
+
+/** One output of the stack: its value, or why the sandbox cannot tell it. */
+export interface StackOutput {
+  name: string;
+  value?: string;
+  problem?: string;
 }
 
 /** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
@@ -435,6 +444,7 @@ export function readTemplate(
     alarmProblems: problems,
     dashboards,
     dashboardProblems,
+    outputs: readOutputs(template, resolver),
   };
 }
 
@@ -453,6 +463,17 @@ function customResourceHandlers(template: CloudFormationTemplate): Set<string> {
     if (typeof target === 'string') handlers.add(target);
   }
   return handlers;
+}
+
+function readOutputs(template: CloudFormationTemplate, resolver: IntrinsicResolver): StackOutput[] {
+  return Object.entries(template.Outputs ?? {}).map(([name, output]) => {
+    try {
+      const value = resolver.resolve(output?.Value);
+      return { name, value: typeof value === 'string' ? value : JSON.stringify(value) };
+    } catch (error) {
+      return { name, problem: error instanceof Error ? error.message : String(error) };
+    }
+  });
 }
 
 /**
