@@ -4,6 +4,7 @@
  * or a stand-in is adding one module of the `SandboxService` shape and its place in this list.
  */
 import { AlarmsService } from './alarms.js';
+import { AsyncDestinationsService } from './async-destinations.js';
 import { ConsoleService } from './console.js';
 import { DynamoDbService } from './dynamodb.js';
 import { EventBridgeService } from './events.js';
@@ -41,6 +42,7 @@ export function sandboxServices(): SandboxService[] {
     new GatewaysService(),
     new FunctionOutputService(),
     new FunctionsService(),
+    new AsyncDestinationsService(),
     new LogSubscriptionsService(),
     new SchedulesService(),
     new SqsMappingsService(),
@@ -52,6 +54,7 @@ export function sandboxServices(): SandboxService[] {
 
 export {
   AlarmsService,
+  AsyncDestinationsService,
   ConsoleService,
   DynamoDbService,
   EventBridgeService,

@@ -1,7 +1,6 @@
 /** The Lambda Invoke endpoint, for SDKs and the CLI: synchronous invocations and `InvocationType: Event`. */
 import type { LambdaStandIn } from '../aws/lambda.js';
 import { startLambdaStandIn } from '../aws/lambda.js';
-import { invokeAsync } from '../sources/async-invoke.js';
 import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
 import type { SandboxService, ServiceContext } from './service.js';
 
@@ -13,10 +12,10 @@ export class LambdaInvokeService implements SandboxService {
     return this.standIn?.url ?? '';
   }
 
-  async start({ functions, clock }: ServiceContext): Promise<void> {
+  async start({ functions }: ServiceContext): Promise<void> {
     this.standIn = await startLambdaStandIn({
       functionNamed: (name) => functions.get(name),
-      invokeAsync: (target, event) => void invokeAsync(target, event, clock.compression),
+      invokeAsync: (target, event) => void functions.invokeAsync(target.name, event),
       region: SANDBOX_REGION,
       accountId: SANDBOX_ACCOUNT,
     });

@@ -8,6 +8,7 @@ import type { CompressedClock } from '../alarms/index.js';
 import type { LogStore, ProfileFolder } from '../console/index.js';
 import type { FunctionManager, InvocationRecord } from '../lambda/index.js';
 import type { MetricStore } from '../metrics/index.js';
+import type { AsyncInvokeOptions } from '../sources/async-invoke.js';
 import { invokeAsync } from '../sources/async-invoke.js';
 import type { SandboxStack } from '../template/index.js';
 import type { SandboxValues } from '../values.js';
@@ -65,6 +66,7 @@ export interface ServiceContext {
 export class SandboxFunctions {
   readonly byName = new Map<string, FunctionManager>();
   private readonly listeners: ((record: InvocationRecord) => void)[] = [];
+  private readonly asyncOptions = new Map<string, (event: unknown) => AsyncInvokeOptions>();
 
   constructor(private readonly compression: number) {}
 
@@ -96,6 +98,13 @@ export class SandboxFunctions {
    */
   invokeAsync(name: string, event: unknown): Promise<boolean> {
     const target = this.get(name);
-    return target ? invokeAsync(target, event, this.compression) : Promise.resolve(false);
+    if (!target) return Promise.resolve(false);
+    const configure = this.asyncOptions.get(name);
+    return invokeAsync(target, event, this.compression, configure?.(event));
+  }
+
+  /** Sets how a function's asynchronous invocations retry and what follows each (its `EventInvokeConfig`). */
+  configureAsync(name: string, options: (event: unknown) => AsyncInvokeOptions): void {
+    this.asyncOptions.set(name, options);
   }
 }

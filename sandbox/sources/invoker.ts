@@ -3,6 +3,7 @@ export interface SourceInvocation {
   requestId?: string;
   status: 'success' | 'error' | 'timeout' | 'throttled';
   result?: unknown;
+  error?: { errorType: string; errorMessage: string; trace?: string[] };
 }
 
 export interface SourceTarget {

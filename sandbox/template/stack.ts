@@ -87,6 +87,18 @@ export interface TableSpec {
   localSecondaryIndexes: TableIndexSpec[];
 }
 
+/** A function's `EventInvokeConfig`: how its asynchronous invocations retry, and where their results go. */
+export interface AsyncInvokeConfigSpec {
+  logicalId: string;
+  functionName: string;
+  /** Retries after a function error (Lambda's default is 2). */
+  maximumRetryAttempts?: number;
+  /** Where the invocation record goes once an attempt succeeded. */
+  onSuccess?: RuleTargetSpec;
+  /** Where the invocation record goes once every retry failed. */
+  onFailure?: RuleTargetSpec;
+}
+
 export interface SandboxStack {
   stackName: string;
   template: CloudFormationTemplate;
@@ -114,6 +126,8 @@ export interface SandboxStack {
   eventProblems: TemplateProblem[];
   /** CloudWatch Logs subscription filters (log group → destination function). */
   subscriptionFilters: SubscriptionFilterSpec[];
+  /** Functions' asynchronous invocation settings (retries and destinations). */
+  asyncInvokeConfigs: AsyncInvokeConfigSpec[];
   alarms: AlarmDefinition[];
   alarmProblems: TemplateProblem[];
   /** The dashboards, parsed as the console draws them. */
@@ -414,6 +428,33 @@ export function readTemplate(
     },
   );
 
+  const asyncInvokeConfigs = ofType('AWS::Lambda::EventInvokeConfig').map(([logicalId, resource]) => {
+    const props = resource.Properties ?? {};
+    const destinations = props.DestinationConfig as
+      { OnSuccess?: { Destination?: unknown }; OnFailure?: { Destination?: unknown } } | undefined;
+    const destination = (on: { Destination?: unknown } | undefined) => {
+      if (on?.Destination === undefined) return undefined;
+      const target = readTarget({ Id: logicalId, Arn: on.Destination });
+      if (!target.functionName && !target.queueName && !target.topicArn)
+        eventProblems.push({
+          logicalId,
+          message: `destination ${target.arn} is not emulated: only functions, queues and topics are`,
+        });
+      return target;
+    };
+    const onSuccess = destination(destinations?.OnSuccess);
+    const onFailure = destination(destinations?.OnFailure);
+    return {
+      logicalId,
+      functionName: functionNameOf(props.FunctionName),
+      ...(props.MaximumRetryAttempts !== undefined && {
+        maximumRetryAttempts: num(props.MaximumRetryAttempts, 2),
+      }),
+      ...(onSuccess && { onSuccess }),
+      ...(onFailure && { onFailure }),
+    };
+  });
+
   const { apis, notices: apiNotices } = readApis(template, resolver);
 
   const { alarms, problems } = readAlarmsFromTemplate(template, options);
@@ -444,6 +485,7 @@ export function readTemplate(
     alarmProblems: problems,
     dashboards,
     dashboardProblems,
+    asyncInvokeConfigs,
     outputs: readOutputs(template, resolver),
   };
 }
