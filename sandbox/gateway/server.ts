@@ -18,6 +18,8 @@ import {
   toHttpResponse,
   toHttpResponseV1,
 } from './response.js';
+import type { CorsSpec } from './cors.js';
+import { preflight, withCorsHeaders } from './cors.js';
 import { createRouter } from './routes.js';
 import type { ApiKind, ApiSpec, PayloadVersion } from './template.js';
 import { newTraceId } from '../lambda/trace-header.js';
@@ -55,6 +57,8 @@ export interface HttpGatewayOptions {
   accountId?: string;
   /** `$default` serves at the root; any other stage is served under `/<stage>`. @default '$default' */
   stage?: string;
+  /** The API's CORS configuration: the front door answers preflights and sets the CORS headers. */
+  cors?: CorsSpec;
 }
 
 export interface GatewayExchange {
@@ -146,8 +150,14 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     let reply: HttpResponse;
 
     const body = await readBody(request);
+    const corsPreflight =
+      options.cors && body !== undefined
+        ? preflight(options.cors, method, request.headersDistinct)
+        : undefined;
     if (body === undefined) {
       reply = PAYLOAD_TOO_LARGE();
+    } else if (corsPreflight) {
+      reply = corsPreflight;
     } else if (!inStage) {
       reply = kind === 'rest' ? FORBIDDEN() : NOT_FOUND();
     } else if (!match || !route) {
@@ -206,6 +216,8 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
         reply = type === 'RequestEntityTooLargeException' ? PAYLOAD_TOO_LARGE() : INTERNAL_SERVER_ERROR();
       }
     }
+    if (options.cors && !corsPreflight)
+      reply = withCorsHeaders(options.cors, request.headersDistinct.origin?.[0], reply);
     send(response, requestId, reply);
     const exchange: GatewayExchange = {
       requestId,
@@ -284,6 +296,7 @@ export function startApiGateway(
     stage: api.stage,
     apiId: api.apiId,
     binaryMediaTypes: api.binaryMediaTypes,
+    ...(api.cors && { cors: api.cors }),
     ...options,
     routes: api.routes.map((route) => ({
       routeKey: route.routeKey,

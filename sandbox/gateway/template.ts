@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { CloudFormationTemplate, IntrinsicResolver, TemplateResource } from '../template/resolver.js';
 import { resourcesOfType } from '../template/resolver.js';
+import type { CorsSpec } from './cors.js';
+import { readCors } from './cors.js';
 
 export type ApiKind = 'http' | 'rest' | 'url';
 export type PayloadVersion = '1.0' | '2.0';
@@ -36,6 +38,8 @@ export interface ApiSpec {
   binaryMediaTypes: string[];
   /** The origin the deployed API answers on; the sandbox swaps it for the local one. */
   deployedOrigin: string;
+  /** HTTP APIs' `CorsConfiguration`, function URLs' `Cors`. */
+  cors?: CorsSpec;
 }
 
 export interface ApiNotice {
@@ -159,6 +163,14 @@ export function readApis(
     name: resolved(resource.Properties?.Name) ?? logicalId,
   });
 
+  const corsOf = (value: unknown) => {
+    try {
+      const cors = readCors(resolver.resolve(value));
+      return cors && { cors };
+    } catch {
+      return undefined;
+    }
+  };
   for (const [logicalId, resource] of resourcesOfType(template)) {
     const props = resource.Properties ?? {};
     if (resource.Type === 'AWS::ApiGatewayV2::Api') {
@@ -174,6 +186,7 @@ export function readApis(
         ...api,
         binaryMediaTypes: [],
         deployedOrigin: apiOrigin(resolver.ref(logicalId), resolver.region),
+        ...corsOf(props.CorsConfiguration),
       });
     } else if (resource.Type === 'AWS::ApiGateway::RestApi') {
       const api = readRestApi(logicalId, props, ofType, resolved, notice);
@@ -204,6 +217,7 @@ export function readApis(
         routes: [{ routeKey: '$default', functionName, payloadVersion: '2.0' }],
         binaryMediaTypes: [],
         deployedOrigin: url,
+        ...corsOf(props.Cors),
       });
     } else if (
       resource.Type === 'AWS::ApiGateway::Authorizer' ||
