@@ -44,6 +44,10 @@ export class FunctionsService implements SandboxService {
       this.managers.push(manager);
       if (manager.notEmulated)
         log(`not emulated: ${spec.name}: ${manager.notEmulated}; requests to it will fail`);
+      else if (spec.layers.length > 0)
+        log(
+          `not emulated: the layers of ${spec.name} (${spec.layers.join(', ')}): the sandbox loads no layer, so what they add under /opt (modules, extensions such as the Parameters and Secrets extension on localhost:2773) is missing`,
+        );
       context.functions.add(spec.name, manager);
     }
   }

@@ -142,6 +142,9 @@ export class IntrinsicResolver {
         return `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${name}`;
       case 'AWS::SecretsManager::Secret':
         return this.arn(resource.Type, name);
+      case 'AWS::Lambda::LayerVersion':
+        // The version's ARN; the sandbox publishes each layer once.
+        return `arn:${this.partition}:lambda:${this.region}:${this.accountId}:layer:${name}:1`;
       default:
         return name;
     }

@@ -48,6 +48,8 @@ export interface FunctionSpec {
   /** Resolved environment; APIs' addresses are the deployed ones until `localize` rewrites them. */
   environment: Record<string, string>;
   reservedConcurrency: number | undefined;
+  /** The layers' ARNs (or what the template says when it cannot be resolved); the sandbox loads none. */
+  layers: string[];
 }
 
 export interface QueueSpec {
@@ -242,6 +244,14 @@ export function readTemplate(
         props.ReservedConcurrentExecutions === undefined
           ? undefined
           : num(props.ReservedConcurrentExecutions, 0),
+      layers: ((props.Layers as unknown[] | undefined) ?? []).map((layer) => {
+        try {
+          return str(layer);
+        } catch {
+          // e.g. a template parameter given only at deploy time
+          return JSON.stringify(layer);
+        }
+      }),
     };
     return [spec];
   });
