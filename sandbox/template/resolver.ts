@@ -161,6 +161,9 @@ export class IntrinsicResolver {
     if (attribute === 'QueueUrl' && resource.Type === 'AWS::SQS::Queue') return this.ref(logicalId);
     if (attribute === 'TopicArn' && resource.Type === 'AWS::SNS::Topic') return this.ref(logicalId);
     if (attribute === 'Id' && resource.Type === 'AWS::SecretsManager::Secret') return this.ref(logicalId);
+    // A stream's label is the time it was enabled; one fixed label keeps the ARN stable.
+    if (attribute === 'StreamArn' && resource.Type === 'AWS::DynamoDB::Table')
+      return `${this.arn(resource.Type, this.physicalName(logicalId))}/stream/1970-01-01T00:00:00.000`;
     if (resource.Type === 'AWS::SSM::Parameter' && (attribute === 'Type' || attribute === 'Value')) {
       const value = this.resolve(resource.Properties?.[attribute]);
       if (typeof value === 'string') return value;

@@ -282,7 +282,16 @@ export function readTemplate(
   const eventProblems: TemplateProblem[] = [];
   const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').flatMap(([logicalId, resource]) => {
     const props = resource.Properties ?? {};
-    const source = str(props.EventSourceArn ?? '(no EventSourceArn)');
+    let source: string;
+    try {
+      source = str(props.EventSourceArn ?? '(no EventSourceArn)');
+    } catch (error) {
+      eventProblems.push({
+        logicalId,
+        message: `not emulated: its event source cannot be read here (${(error as Error).message}); the function gets no events from it`,
+      });
+      return [];
+    }
     if (!source.startsWith('arn:aws:sqs:')) {
       eventProblems.push({
         logicalId,
