@@ -48,6 +48,10 @@ export class FunctionsService implements SandboxService {
         log(
           `not emulated: the layers of ${spec.name} (${spec.layers.join(', ')}): the sandbox loads no layer, so what they add under /opt (modules, extensions such as the Parameters and Secrets extension on localhost:2773) is missing`,
         );
+      for (const variable of spec.unresolvedEnvironment ?? [])
+        log(
+          `not emulated: ${spec.name}'s environment variable ${variable.name}: ${variable.why}; it is left unset`,
+        );
       context.functions.add(spec.name, manager);
     }
   }

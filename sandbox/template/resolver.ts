@@ -169,7 +169,7 @@ export class IntrinsicResolver {
       if (typeof value === 'string') return value;
     }
     throw new TemplateError(
-      `cannot resolve Fn::GetAtt ${logicalId}.${attribute} (pass it in options.attributes)`,
+      `cannot resolve Fn::GetAtt ${logicalId}.${attribute}: the sandbox does not know it before deployment`,
     );
   }
 

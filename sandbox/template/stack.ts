@@ -47,6 +47,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   /** Resolved environment; APIs' addresses are the deployed ones until `localize` rewrites them. */
   environment: Record<string, string>;
+  /** Variables whose value is known only once deployed (an import, an attribute the sandbox cannot tell); left unset. */
+  unresolvedEnvironment?: { name: string; why: string }[];
   reservedConcurrency: number | undefined;
   /** The layers' ARNs (or what the template says when it cannot be resolved); the sandbox loads none. */
   layers: string[];
@@ -226,6 +228,7 @@ export function readTemplate(
     }
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
+    const unresolvedEnvironment: { name: string; why: string }[] = [];
     const spec: FunctionSpec = {
       logicalId,
       name: resolver.physicalName(logicalId),
@@ -239,7 +242,17 @@ export function readTemplate(
         logging?.ApplicationLogLevel === undefined ? undefined : str(logging.ApplicationLogLevel),
       memoryMb: num(props.MemorySize, 128),
       timeoutSeconds: num(props.Timeout, 3),
-      environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, str(value)])),
+      environment: Object.fromEntries(
+        Object.entries(variables).flatMap(([key, value]) => {
+          try {
+            return [[key, str(value)]];
+          } catch (error) {
+            unresolvedEnvironment.push({ name: key, why: (error as Error).message });
+            return [];
+          }
+        }),
+      ),
+      ...(unresolvedEnvironment.length > 0 && { unresolvedEnvironment }),
       reservedConcurrency:
         props.ReservedConcurrentExecutions === undefined
           ? undefined
