@@ -21,7 +21,7 @@ import {
 import type { CorsSpec } from './cors.js';
 import { preflight, withCorsHeaders } from './cors.js';
 import { createRouter } from './routes.js';
-import type { ApiKind, ApiSpec, PayloadVersion } from './template.js';
+import type { ApiKind, ApiSpec, MockResponse, PayloadVersion } from './template.js';
 import { newTraceId } from '../lambda/trace-header.js';
 import { acceptLoopbackOnly } from '../loopback-http.js';
 
@@ -39,6 +39,8 @@ export interface GatewayRoute {
   payloadVersion?: PayloadVersion;
   /** Why the sandbox cannot run this route (told to the caller in the 501). */
   notEmulated?: string;
+  /** A fixed answer instead of a function (a REST API's MOCK integration). */
+  mockResponse?: MockResponse;
 }
 
 export interface HttpGatewayOptions {
@@ -162,6 +164,8 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       reply = kind === 'rest' ? FORBIDDEN() : NOT_FOUND();
     } else if (!match || !route) {
       reply = kind === 'rest' ? MISSING_AUTHENTICATION_TOKEN() : NOT_FOUND();
+    } else if (route.mockResponse) {
+      reply = { ...route.mockResponse, body: Buffer.alloc(0) };
     } else if (!route.target) {
       reply = {
         statusCode: 501,
@@ -302,6 +306,7 @@ export function startApiGateway(
       routeKey: route.routeKey,
       payloadVersion: route.payloadVersion,
       ...(route.notEmulated !== undefined && { notEmulated: route.notEmulated }),
+      ...(route.mockResponse !== undefined && { mockResponse: route.mockResponse }),
       ...(route.functionName !== undefined && {
         target: {
           invoke: (event: unknown, invokeOptions?: { traceHeader?: string }) => {

@@ -20,6 +20,13 @@ export interface ApiRouteSpec {
   payloadVersion: PayloadVersion;
   /** Why requests to this route fail in the sandbox. */
   notEmulated?: string;
+  /** A REST API MOCK integration's fixed answer (as CDK's CORS preflight methods give). */
+  mockResponse?: MockResponse;
+}
+
+export interface MockResponse {
+  statusCode: number;
+  headers: Record<string, string>;
 }
 
 export interface ApiSpec {
@@ -350,6 +357,11 @@ function readRestApi(
     const type = resolved(integration.Type) ?? 'none';
     const functionName =
       type === 'AWS_PROXY' ? lambdaFunctionName(resolved(integration.Uri) ?? '') : undefined;
+    const mockResponse = type === 'MOCK' ? fixedMockResponse(integration, resolved) : undefined;
+    if (mockResponse) {
+      routes.push({ routeKey, payloadVersion: '1.0', mockResponse });
+      continue;
+    }
     if (!functionName) {
       const why =
         type === 'AWS_PROXY'
@@ -387,4 +399,28 @@ function readRestApi(
     // CloudFormation takes `~1` for a slash in these, as in a JSON pointer.
     .map((type) => type.replace(/~1/g, '/'));
   return { stage, routes, binaryMediaTypes };
+}
+
+/**
+ * A MOCK integration's answer when it is fixed: one default integration response (no selection
+ * pattern, no mapping template) whose headers are literals (`'*'`), as CDK's CORS preflight is.
+ * Anything computed from the request is left out (undefined): the method is then not emulated.
+ */
+function fixedMockResponse(
+  integration: Record<string, unknown>,
+  resolved: Resolved,
+): MockResponse | undefined {
+  const responses = (integration.IntegrationResponses ?? []) as Record<string, unknown>[];
+  const chosen = responses.find((response) => response.SelectionPattern === undefined);
+  if (!chosen || responses.length !== 1 || Object.keys(chosen.ResponseTemplates ?? {}).length > 0)
+    return undefined;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries((chosen.ResponseParameters ?? {}) as Record<string, unknown>)) {
+    const header = /^method\.response\.header\.(.+)$/.exec(key)?.[1];
+    const literal = /^'(.*)'$/.exec(resolved(value) ?? '')?.[1];
+    if (!header || literal === undefined) return undefined;
+    headers[header.toLowerCase()] = literal;
+  }
+  const statusCode = Number(resolved(chosen.StatusCode));
+  return Number.isInteger(statusCode) ? { statusCode, headers } : undefined;
 }

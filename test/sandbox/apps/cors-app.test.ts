@@ -1,7 +1,8 @@
 /**
  * CORS as a browser meets it: an HTTP API with `corsPreflight` and a function URL with `cors`. The
  * front door answers the preflight itself (the API has no OPTIONS route) and sets the
- * `Access-Control-*` headers of each response from the configuration, over the function's own.
+ * `Access-Control-*` headers of each response from the configuration, over the function's own. A
+ * REST API's `defaultCorsPreflightOptions` is a MOCK integration with fixed headers, which it plays.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Sandbox } from '../../../sandbox/sandbox.js';
 
@@ -46,6 +48,10 @@ beforeAll(async () => {
     methods: [HttpMethod.GET],
     integration: new HttpLambdaIntegration('List', items),
   });
+  const rest = new apigateway.RestApi(stack, 'Rest', {
+    defaultCorsPreflightOptions: { allowOrigins: apigateway.Cors.ALL_ORIGINS },
+  });
+  rest.root.addResource('items').addMethod('GET', new apigateway.LambdaIntegration(items));
   items.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, cors: { allowedOrigins: ['*'] } });
   app.synth();
   sandbox = await Sandbox.start({
@@ -61,7 +67,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const urlOf = (kind: 'http' | 'url') => sandbox.apis.find((api) => api.kind === kind)!.url;
+const urlOf = (kind: 'http' | 'rest' | 'url') => sandbox.apis.find((api) => api.kind === kind)!.url;
 const request = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
 
@@ -107,4 +113,14 @@ it('plays a function URL’s cors the same way', async () => {
   expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
   const response = await request(`${urlOf('url')}/`, { headers: { origin: APP_ORIGIN } });
   expect(response.headers.get('access-control-allow-origin')).toBe('*');
+});
+
+it("answers a REST API's CORS preflight from its MOCK integration's fixed headers", async () => {
+  const response = await request(`${urlOf('rest')}/items`, {
+    method: 'OPTIONS',
+    headers: { origin: APP_ORIGIN, 'access-control-request-method': 'GET' },
+  });
+  expect(response.status).toBe(204);
+  expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  expect(response.headers.get('access-control-allow-methods')).toContain('GET');
 });
