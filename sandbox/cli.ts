@@ -14,6 +14,7 @@ import type { Scenario } from './scenario/format.js';
 import { loadScenario, ScenarioError } from './scenario/format.js';
 import { playPhases, phaseName, progressLine } from './scenario/play.js';
 import type { PlayProgress } from './scenario/play.js';
+import type { StackOutput } from './template/index.js';
 import { SynthError } from './template/index.js';
 import { summarize } from './summary.js';
 import { ValuesError } from './values.js';
@@ -89,6 +90,18 @@ function options(argv: string[]) {
 }
 
 const KIND_NAMES = { http: 'HTTP', rest: 'REST', url: 'function URL' } as const;
+
+/** The start-up lines for the stack's outputs: none without outputs; every value in one column. */
+export function outputLines(outputs: StackOutput[]): string[] {
+  if (outputs.length === 0) return [];
+  const width = Math.max(14, ...outputs.map((output) => output.name.length + 2));
+  return [
+    "outputs (the stack's CfnOutputs, as they read here):",
+    ...outputs.map(
+      (output) => `  ${output.name.padEnd(width)}${output.value ?? `(not known here: ${output.problem})`}`,
+    ),
+  ];
+}
 
 /** `API  http://127.0.0.1:3001/prod  OrdersApi (REST, stage prod): GET /items, ANY /{proxy+}` */
 export function apiLine(api: ServedApi): string {
@@ -218,8 +231,10 @@ export async function main(argv: string[]): Promise<number> {
   say(
     `${Object.entries(sandbox.endpoints)
       .map(([service, url]) => `    ${service.padEnd(16)}${url}`)
-      .join('\n')}\n`,
+      .join('\n')}`,
   );
+  for (const line of outputLines(sandbox.outputs())) say(`  ${line}`);
+  say('');
 
   const onProgress = process.stdout.isTTY
     ? (progress: PlayProgress) => process.stdout.write(`\r${progressLine(progress)}\x1b[K`)

@@ -35,8 +35,16 @@ import {
   SlackService,
   SnsService,
 } from './services/index.js';
-import type { SandboxStack } from './template/index.js';
-import { coverageLines, protectAssets, readStack, resourceCoverage, synthesize } from './template/index.js';
+import type { SandboxStack, StackOutput } from './template/index.js';
+import {
+  coverageLines,
+  localize,
+  protectAssets,
+  readStack,
+  resourceCoverage,
+  SANDBOX_REGION,
+  synthesize,
+} from './template/index.js';
 import { loadValues } from './values.js';
 
 export type { AlarmEvent, SandboxCounters, ServedApi };
@@ -221,6 +229,22 @@ export class Sandbox {
     const found = this.find(kind);
     if (!found) throw new Error(`the sandbox has no ${kind.name} running`);
     return found;
+  }
+
+  /**
+   * The stack's outputs as `cdk deploy` prints them, with the sandbox's own addresses in place of
+   * AWS's where it serves them (APIs, function URLs, queue URLs).
+   */
+  outputs(): StackOutput[] {
+    const origins = {
+      ...this.service(GatewaysService).origins,
+      [`https://sqs.${SANDBOX_REGION}.amazonaws.com`]: this.endpoints.sqs,
+    };
+    return this.stack.outputs.map((output) =>
+      output.value === undefined
+        ? output
+        : { ...output, value: localize({ value: output.value }, origins).value },
+    );
   }
 
   /** Alarm state changes, oldest first. */

@@ -1,7 +1,7 @@
 /**
  * A local Amazon SNS: the stack's topics and their `lambda` and `sqs` subscriptions (raw message
  * delivery, filter policies on message attributes or on the body), reached two ways: the query
- * protocol's `Publish` and `PublishBatch` (form-encoded `Action=Publish&...`, answered in XML) that
+ * protocol's `Publish`, `PublishBatch` and `ListTopics` (form-encoded `Action=Publish&...`, answered in XML) that
  * the SDK v3 SNS client sends, and `publish()` for what the sandbox itself sends (alarm
  * notifications). Delivery to a function or a queue is the caller's (`deliver`).
  */
@@ -253,10 +253,14 @@ export async function startSnsStandIn(options: SnsStandInOptions): Promise<SnsSt
         result = `<MessageId>${messageId}</MessageId>`;
       } else if (action === 'PublishBatch') {
         result = publishBatch(params);
+      } else if (action === 'ListTopics') {
+        // One page: a stack has far fewer topics than SNS's 100 per page.
+        const members = [...topics].sort().map((arn) => `<member><TopicArn>${xml(arn)}</TopicArn></member>`);
+        result = `<Topics>${members.join('')}</Topics>`;
       } else {
         throw new SnsError(
           'InvalidAction',
-          `The action ${action || '(none)'} is not valid for this endpoint (Publish and PublishBatch are)`,
+          `The action ${action || '(none)'} is not valid for this endpoint (Publish, PublishBatch and ListTopics are)`,
         );
       }
       reply(

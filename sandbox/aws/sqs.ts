@@ -3,7 +3,7 @@
  *
  * It speaks the AWS JSON 1.0 protocol that the SDK v3 SQS client uses (POST /,
  * `X-Amz-Target: AmazonSQS.<Operation>`) for the operations Lookout needs:
- * CreateQueue, GetQueueUrl, SendMessage, SendMessageBatch, ReceiveMessage,
+ * CreateQueue, GetQueueUrl, ListQueues, SendMessage, SendMessageBatch, ReceiveMessage,
  * DeleteMessage and DeleteMessageBatch. Requests are not authenticated.
  * Everything sent stays readable through `messages(name)`: every message not yet deleted, and the
  * most recently deleted ones (`keptDeleted` per queue), so that a long sandbox run stays bounded.
@@ -206,6 +206,14 @@ class QueueStore {
     return queue.url;
   }
 
+  /** Queue URLs in name order, those whose name starts with `prefix`. */
+  urls(prefix: string): string[] {
+    return [...this.queues.keys()]
+      .filter((name) => name.startsWith(prefix))
+      .sort()
+      .map((name) => this.queues.get(name)!.url);
+  }
+
   byName(name: string): Queue {
     const queue = this.queues.get(name);
     if (!queue) {
@@ -400,6 +408,11 @@ function sqsOperations(store: QueueStore): Record<string, Operation> {
       return { QueueUrl: url };
     },
     GetQueueUrl: (input) => ({ QueueUrl: store.byName(String(input.QueueName ?? '')).url }),
+    // One page: a sandbox stack has far fewer queues than SQS's 1000 per page.
+    ListQueues: (input) => {
+      const max = integerParameter(input.MaxResults, 'MaxResults', 1, 1000, 1000);
+      return { QueueUrls: store.urls(String(input.QueueNamePrefix ?? '')).slice(0, max) };
+    },
     SendMessage: (input) => store.enqueue(store.byUrl(input.QueueUrl), input),
     SendMessageBatch: (input) => {
       const queue = store.byUrl(input.QueueUrl);

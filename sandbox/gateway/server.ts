@@ -20,8 +20,10 @@ import {
 } from './response.js';
 import type { GatewayDatapoint } from './metrics.js';
 import { requestMetrics } from './metrics.js';
+import type { CorsSpec } from './cors.js';
+import { preflight, withCorsHeaders } from './cors.js';
 import { createRouter } from './routes.js';
-import type { ApiKind, ApiSpec, PayloadVersion } from './template.js';
+import type { ApiKind, ApiSpec, MockResponse, PayloadVersion } from './template.js';
 import { newTraceId } from '../lambda/trace-header.js';
 import { acceptLoopbackOnly } from '../loopback-http.js';
 
@@ -39,6 +41,8 @@ export interface GatewayRoute {
   payloadVersion?: PayloadVersion;
   /** Why the sandbox cannot run this route (told to the caller in the 501). */
   notEmulated?: string;
+  /** A fixed answer instead of a function (a REST API's MOCK integration). */
+  mockResponse?: MockResponse;
 }
 
 export interface HttpGatewayOptions {
@@ -57,6 +61,8 @@ export interface HttpGatewayOptions {
   accountId?: string;
   /** `$default` serves at the root; any other stage is served under `/<stage>`. @default '$default' */
   stage?: string;
+  /** The API's CORS configuration: the front door answers preflights and sets the CORS headers. */
+  cors?: CorsSpec;
 }
 
 export interface GatewayExchange {
@@ -155,12 +161,20 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     let reply: HttpResponse;
 
     const body = await readBody(request);
+    const corsPreflight =
+      options.cors && body !== undefined
+        ? preflight(options.cors, method, request.headersDistinct)
+        : undefined;
     if (body === undefined) {
       reply = PAYLOAD_TOO_LARGE();
+    } else if (corsPreflight) {
+      reply = corsPreflight;
     } else if (!inStage) {
       reply = kind === 'rest' ? FORBIDDEN() : NOT_FOUND();
     } else if (!match || !route) {
       reply = kind === 'rest' ? MISSING_AUTHENTICATION_TOKEN() : NOT_FOUND();
+    } else if (route.mockResponse) {
+      reply = { ...route.mockResponse, body: Buffer.alloc(0) };
     } else if (!route.target) {
       reply = {
         statusCode: 501,
@@ -217,6 +231,8 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       }
       integrationMs = roundMs(performance.now() - invoked);
     }
+    if (options.cors && !corsPreflight)
+      reply = withCorsHeaders(options.cors, request.headersDistinct.origin?.[0], reply);
     send(response, requestId, reply);
     const exchange: GatewayExchange = {
       requestId,
@@ -305,11 +321,13 @@ export async function startApiGateway(
     stage: api.stage,
     apiId: api.apiId,
     binaryMediaTypes: api.binaryMediaTypes,
+    ...(api.cors && { cors: api.cors }),
     ...options,
     routes: api.routes.map((route) => ({
       routeKey: route.routeKey,
       payloadVersion: route.payloadVersion,
       ...(route.notEmulated !== undefined && { notEmulated: route.notEmulated }),
+      ...(route.mockResponse !== undefined && { mockResponse: route.mockResponse }),
       ...(route.functionName !== undefined && {
         target: {
           invoke: (event: unknown, invokeOptions?: { traceHeader?: string }) => {

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { CloudFormationTemplate, IntrinsicResolver, TemplateResource } from '../template/resolver.js';
 import { resourcesOfType } from '../template/resolver.js';
+import type { CorsSpec } from './cors.js';
+import { readCors } from './cors.js';
 
 export type ApiKind = 'http' | 'rest' | 'url';
 export type PayloadVersion = '1.0' | '2.0';
@@ -20,6 +22,13 @@ export interface ApiRouteSpec {
   notEmulated?: string;
   /** The stage publishes this route's own metrics (REST: MetricsEnabled; HTTP: DetailedMetricsEnabled). */
   detailedMetrics?: boolean;
+  /** A REST API MOCK integration's fixed answer (as CDK's CORS preflight methods give). */
+  mockResponse?: MockResponse;
+}
+
+export interface MockResponse {
+  statusCode: number;
+  headers: Record<string, string>;
 }
 
 export interface ApiSpec {
@@ -40,6 +49,8 @@ export interface ApiSpec {
   deployedOrigin: string;
   /** Function URLs: the alias (or `$LATEST`) the URL invokes. */
   qualifier?: string;
+  /** HTTP APIs' `CorsConfiguration`, function URLs' `Cors`. */
+  cors?: CorsSpec;
 }
 
 export interface ApiNotice {
@@ -163,6 +174,14 @@ export function readApis(
     name: resolved(resource.Properties?.Name) ?? logicalId,
   });
 
+  const corsOf = (value: unknown) => {
+    try {
+      const cors = readCors(resolver.resolve(value));
+      return cors && { cors };
+    } catch {
+      return undefined;
+    }
+  };
   for (const [logicalId, resource] of resourcesOfType(template)) {
     const props = resource.Properties ?? {};
     if (resource.Type === 'AWS::ApiGatewayV2::Api') {
@@ -178,6 +197,7 @@ export function readApis(
         ...api,
         binaryMediaTypes: [],
         deployedOrigin: apiOrigin(resolver.ref(logicalId), resolver.region),
+        ...corsOf(props.CorsConfiguration),
       });
     } else if (resource.Type === 'AWS::ApiGateway::RestApi') {
       const api = readRestApi(logicalId, props, ofType, resolved, notice);
@@ -209,6 +229,7 @@ export function readApis(
         binaryMediaTypes: [],
         deployedOrigin: url,
         ...(resolved(props.Qualifier) !== undefined && { qualifier: resolved(props.Qualifier) }),
+        ...corsOf(props.Cors),
       });
     } else if (
       resource.Type === 'AWS::ApiGateway::Authorizer' ||
@@ -347,6 +368,11 @@ function readRestApi(
     const type = resolved(integration.Type) ?? 'none';
     const functionName =
       type === 'AWS_PROXY' ? lambdaFunctionName(resolved(integration.Uri) ?? '') : undefined;
+    const mockResponse = type === 'MOCK' ? fixedMockResponse(integration, resolved) : undefined;
+    if (mockResponse) {
+      routes.push({ routeKey, payloadVersion: '1.0', mockResponse });
+      continue;
+    }
     if (!functionName) {
       const why =
         type === 'AWS_PROXY'
@@ -416,3 +442,27 @@ const resourcePath = (setting: string) => (setting === '/*' ? setting : setting.
 
 /** A template's boolean, written as JSON's or as a string. */
 const isTrue = (value: unknown) => value === true || value === 'true';
+
+/**
+ * A MOCK integration's answer when it is fixed: one default integration response (no selection
+ * pattern, no mapping template) whose headers are literals (`'*'`), as CDK's CORS preflight is.
+ * Anything computed from the request is left out (undefined): the method is then not emulated.
+ */
+function fixedMockResponse(
+  integration: Record<string, unknown>,
+  resolved: Resolved,
+): MockResponse | undefined {
+  const responses = (integration.IntegrationResponses ?? []) as Record<string, unknown>[];
+  const chosen = responses.find((response) => response.SelectionPattern === undefined);
+  if (!chosen || responses.length !== 1 || Object.keys(chosen.ResponseTemplates ?? {}).length > 0)
+    return undefined;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries((chosen.ResponseParameters ?? {}) as Record<string, unknown>)) {
+    const header = /^method\.response\.header\.(.+)$/.exec(key)?.[1];
+    const literal = /^'(.*)'$/.exec(resolved(value) ?? '')?.[1];
+    if (!header || literal === undefined) return undefined;
+    headers[header.toLowerCase()] = literal;
+  }
+  const statusCode = Number(resolved(chosen.StatusCode));
+  return Number.isInteger(statusCode) ? { statusCode, headers } : undefined;
+}

@@ -56,7 +56,11 @@ export class FunctionsService implements SandboxService {
         log(`not emulated: ${spec.name}: ${manager.notEmulated}; requests to it will fail`);
       for (const arn of spec.outsideLayers)
         log(
-          `not emulated: ${spec.name}'s layer ${arn} is not in the cloud assembly; what the function loads from it will fail`,
+          `not emulated: ${spec.name}'s layer ${arn} is not in the cloud assembly; what the function loads from it (modules, or an extension such as the Parameters and Secrets extension on localhost:2773) will fail`,
+        );
+      for (const variable of spec.unresolvedEnvironment ?? [])
+        log(
+          `not emulated: ${spec.name}'s environment variable ${variable.name}: ${variable.why}; it is left unset`,
         );
       context.functions.add(spec.name, manager);
     }

@@ -21,6 +21,7 @@ export interface TemplateResource {
 export interface CloudFormationTemplate {
   Parameters?: Record<string, { Default?: unknown } | undefined>;
   Resources?: Record<string, TemplateResource | undefined>;
+  Outputs?: Record<string, { Value?: unknown; Description?: string } | undefined>;
 }
 
 /** The template's resources of the given types (all of them when none is given), in template order. */
@@ -144,6 +145,9 @@ export class IntrinsicResolver {
         return `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${name}`;
       case 'AWS::SecretsManager::Secret':
         return this.arn(resource.Type, name);
+      case 'AWS::Lambda::LayerVersion':
+        // The version's ARN; the sandbox publishes each layer once.
+        return `arn:${this.partition}:lambda:${this.region}:${this.accountId}:layer:${name}:1`;
       default:
         return name;
     }
@@ -160,6 +164,9 @@ export class IntrinsicResolver {
     if (attribute === 'QueueUrl' && resource.Type === 'AWS::SQS::Queue') return this.ref(logicalId);
     if (attribute === 'TopicArn' && resource.Type === 'AWS::SNS::Topic') return this.ref(logicalId);
     if (attribute === 'Id' && resource.Type === 'AWS::SecretsManager::Secret') return this.ref(logicalId);
+    // A stream's label is the time it was enabled; one fixed label keeps the ARN stable.
+    if (attribute === 'StreamArn' && resource.Type === 'AWS::DynamoDB::Table')
+      return `${this.arn(resource.Type, this.physicalName(logicalId))}/stream/1970-01-01T00:00:00.000`;
     if (resource.Type === 'AWS::SSM::Parameter' && (attribute === 'Type' || attribute === 'Value')) {
       const value = this.resolve(resource.Properties?.[attribute]);
       if (typeof value === 'string') return value;
@@ -169,7 +176,7 @@ export class IntrinsicResolver {
       if (domain !== undefined) return domain;
     }
     throw new TemplateError(
-      `cannot resolve Fn::GetAtt ${logicalId}.${attribute} (pass it in options.attributes)`,
+      `cannot resolve Fn::GetAtt ${logicalId}.${attribute}: the sandbox does not know it before deployment`,
     );
   }
 

@@ -51,6 +51,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   /** Resolved environment; APIs' addresses are the deployed ones until `localize` rewrites them. */
   environment: Record<string, string>;
+  /** Variables whose value is known only once deployed (an import, an attribute the sandbox cannot tell); left unset. */
+  unresolvedEnvironment?: { name: string; why: string }[];
   reservedConcurrency: number | undefined;
 }
 
@@ -123,6 +125,15 @@ export interface SandboxStack {
   /** The dashboards, parsed as the console draws them. */
   dashboards: TemplateDashboard[];
   dashboardProblems: TemplateProblem[];
+  /** The stack's outputs (`CfnOutput`), resolved as `cdk deploy` prints them, in template order. */
+  outputs: StackOutput[];
+}
+
+/** One output of the stack: its value, or why the sandbox cannot tell it. */
+export interface StackOutput {
+  name: string;
+  value?: string;
+  problem?: string;
 }
 
 /** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
@@ -214,6 +225,7 @@ export function readTemplate(
     }
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
+    const unresolvedEnvironment: { name: string; why: string }[] = [];
     const spec: FunctionSpec = {
       logicalId,
       name: resolver.physicalName(logicalId),
@@ -229,7 +241,17 @@ export function readTemplate(
         logging?.ApplicationLogLevel === undefined ? undefined : str(logging.ApplicationLogLevel),
       memoryMb: num(props.MemorySize, 128),
       timeoutSeconds: num(props.Timeout, 3),
-      environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, str(value)])),
+      environment: Object.fromEntries(
+        Object.entries(variables).flatMap(([key, value]) => {
+          try {
+            return [[key, str(value)]];
+          } catch (error) {
+            unresolvedEnvironment.push({ name: key, why: (error as Error).message });
+            return [];
+          }
+        }),
+      ),
+      ...(unresolvedEnvironment.length > 0 && { unresolvedEnvironment }),
       reservedConcurrency:
         props.ReservedConcurrentExecutions === undefined
           ? undefined
@@ -264,7 +286,16 @@ export function readTemplate(
   const eventProblems: TemplateProblem[] = [];
   const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').flatMap(([logicalId, resource]) => {
     const props = resource.Properties ?? {};
-    const source = str(props.EventSourceArn ?? '(no EventSourceArn)');
+    let source: string;
+    try {
+      source = str(props.EventSourceArn ?? '(no EventSourceArn)');
+    } catch (error) {
+      eventProblems.push({
+        logicalId,
+        message: `not emulated: its event source cannot be read here (${(error as Error).message}); the function gets no events from it`,
+      });
+      return [];
+    }
     if (!source.startsWith('arn:aws:sqs:')) {
       eventProblems.push({
         logicalId,
@@ -450,6 +481,7 @@ export function readTemplate(
     alarmProblems: problems,
     dashboards,
     dashboardProblems,
+    outputs: readOutputs(template, resolver),
   };
 }
 
@@ -468,6 +500,17 @@ function customResourceHandlers(template: CloudFormationTemplate): Set<string> {
     if (typeof target === 'string') handlers.add(target);
   }
   return handlers;
+}
+
+function readOutputs(template: CloudFormationTemplate, resolver: IntrinsicResolver): StackOutput[] {
+  return Object.entries(template.Outputs ?? {}).map(([name, output]) => {
+    try {
+      const value = resolver.resolve(output?.Value);
+      return { name, value: typeof value === 'string' ? value : JSON.stringify(value) };
+    } catch (error) {
+      return { name, problem: error instanceof Error ? error.message : String(error) };
+    }
+  });
 }
 
 /**

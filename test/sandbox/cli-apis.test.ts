@@ -1,6 +1,9 @@
-/** How `lookout sandbox` names the APIs it serves, and which one a scenario's paths go to. */
+/**
+ * How `lookout sandbox` names the APIs it serves and the stack's outputs, and which API a scenario's
+ * paths go to.
+ */
 import { describe, expect, it } from '@jest/globals';
-import { apiLine, chooseApi } from '../../sandbox/cli.js';
+import { apiLine, chooseApi, outputLines } from '../../sandbox/cli.js';
 import type { ServedApi } from '../../sandbox/sandbox.js';
 
 const apis: ServedApi[] = [
@@ -59,5 +62,26 @@ describe("the scenario's api", () => {
     expect(() => chooseApi(apis, 'Nope')).toThrow(
       'the scenario\'s api "Nope" is none of the stack\'s APIs; they are: OrdersHttpApi1A2B3C4D (Shop/OrdersHttpApi), OrdersRestApi5E6F7A8B (Shop/OrdersRestApi), ExportFunctionUrl9C0D1E2F',
     );
+  });
+});
+
+describe("the start-up lines of the stack's outputs", () => {
+  it('put every value in one column, past the longest name, and say why one is not known', () => {
+    expect(
+      outputLines([
+        { name: 'QueueUrl', value: 'http://127.0.0.1:40003/123456789012/Shop-Jobs-0A1B2C3D4E5F' },
+        { name: 'itemsApiEndpoint8392E274', value: 'http://127.0.0.1:3001/prod/' },
+        { name: 'VpcId', problem: 'Fn::ImportValue is not supported' },
+      ]),
+    ).toEqual([
+      "outputs (the stack's CfnOutputs, as they read here):",
+      '  QueueUrl                  http://127.0.0.1:40003/123456789012/Shop-Jobs-0A1B2C3D4E5F',
+      '  itemsApiEndpoint8392E274  http://127.0.0.1:3001/prod/',
+      '  VpcId                     (not known here: Fn::ImportValue is not supported)',
+    ]);
+  });
+
+  it('are none without outputs', () => {
+    expect(outputLines([])).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /** The local SNS: Publish and PublishBatch from the real SDK v3 client, filter policies, raw delivery. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
-import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListTopicsCommand, PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SnsLambdaEvent, SnsStandIn, SnsSubscriptionSpec } from '../../../sandbox/aws/sns.js';
 import { startSnsStandIn } from '../../../sandbox/aws/sns.js';
 import type { SqsStandIn } from '../../../sandbox/aws/sqs.js';
@@ -146,6 +146,11 @@ describe('SNS stand-in', () => {
       expect.objectContaining({ Id: 'b', Code: 'InvalidParameter', SenderFault: true }),
     ]);
     expect(invoked.map((call) => call.event.Records[0]!.Sns.Message)).toEqual(['first', 'third']);
+  });
+
+  it('lists the topics, so that aws sns list-topics finds a generated topic name', async () => {
+    const listed = await client.send(new ListTopicsCommand({}));
+    expect(listed.Topics).toEqual([{ TopicArn: TOPIC }]);
   });
 
   it('refuses an unknown topic and bad input with clear errors', async () => {

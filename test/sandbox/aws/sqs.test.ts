@@ -5,6 +5,7 @@ import {
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueUrlCommand,
+  ListQueuesCommand,
   QueueDoesNotExist,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -40,6 +41,24 @@ describe('SQS stand-in', () => {
     const found = await client.send(new GetQueueUrlCommand({ QueueName: 'created-by-sdk' }));
     expect(found.QueueUrl).toBe(created.QueueUrl);
     expect(sqs.queueUrl('created-by-sdk')).toBe(created.QueueUrl);
+  });
+
+  it('lists queue URLs, all or by name prefix, so that a generated name can be found', async () => {
+    await client.send(new CreateQueueCommand({ QueueName: 'Shop-JobsQueue-8A1B2C3D4E5F' }));
+    await client.send(new CreateQueueCommand({ QueueName: 'Shop-JobsDlq-0F1E2D3C4B5A' }));
+    const all = await client.send(new ListQueuesCommand({}));
+    expect(all.QueueUrls).toEqual(
+      expect.arrayContaining([sqs.queueUrl('orders'), sqs.queueUrl('Shop-JobsQueue-8A1B2C3D4E5F')]),
+    );
+    const shop = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'Shop-' }));
+    expect(shop.QueueUrls).toEqual([
+      sqs.queueUrl('Shop-JobsDlq-0F1E2D3C4B5A'),
+      sqs.queueUrl('Shop-JobsQueue-8A1B2C3D4E5F'),
+    ]);
+    const first = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'Shop-', MaxResults: 1 }));
+    expect(first.QueueUrls).toEqual([sqs.queueUrl('Shop-JobsDlq-0F1E2D3C4B5A')]);
+    const none = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'Other-' }));
+    expect(none.QueueUrls ?? []).toEqual([]);
   });
 
   it('keeps a sent message with its attributes and answers with correct digests', async () => {

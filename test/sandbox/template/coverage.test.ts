@@ -4,11 +4,11 @@
  * machine, a custom resource) next to parts it runs.
  */
 import { describe, expect, it } from '@jest/globals';
-import { App, CustomResource, Stack } from 'aws-cdk-lib';
+import { App, CustomResource, Fn, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,15 @@ function synthesize(): CloudFormationTemplate {
   });
   const stream = new kinesis.Stream(stack, 'Clicks');
   reader.addEventSource(new KinesisEventSource(stream, { startingPosition: lambda.StartingPosition.LATEST }));
-  new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  const orders = new dynamodb.Table(stack, 'Orders', {
+    partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    stream: dynamodb.StreamViewType.NEW_IMAGE,
+  });
+  reader.addEventSource(new DynamoEventSource(orders, { startingPosition: lambda.StartingPosition.LATEST }));
+  new lambda.CfnEventSourceMapping(stack, 'SharedStream', {
+    functionName: reader.functionName,
+    eventSourceArn: Fn.importValue('shared-StreamArn'),
+  });
   new sfn.StateMachine(stack, 'Checkout', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Done')),
   });
@@ -67,7 +75,7 @@ describe('resources the sandbox does not run', () => {
     expect(lines.join('\n')).not.toMatch(/DynamoDB|AWS::Lambda::Function|EventSourceMapping/);
   });
 
-  it('an event source mapping from anything but SQS is reported, not dropped without a word', () => {
+  it("an event source mapping from anything but SQS (a Kinesis stream, a table's stream, an imported ARN) is reported, not dropped without a word", () => {
     const work = mkdtempSync(join(tmpdir(), 'lookout-coverage-'));
     try {
       const stack = readTemplate(template, 'Mixed', work);
@@ -78,6 +86,17 @@ describe('resources the sandbox does not run', () => {
             /^not emulated: the event source arn:aws:kinesis:.*only SQS queues are/,
           ),
         }),
+        expect.objectContaining({
+          message: expect.stringMatching(
+            /^not emulated: the event source arn:aws:dynamodb:[\w-]+:\d{12}:table\/Mixed-Orders[\w-]+\/stream\/[\d:.T-]+: only SQS queues are/,
+          ),
+        }),
+        {
+          logicalId: 'SharedStream',
+          message: expect.stringMatching(
+            /^not emulated: its event source cannot be read here \(.*ImportValue.*\)/,
+          ),
+        },
       ]);
     } finally {
       rmSync(work, { recursive: true, force: true });

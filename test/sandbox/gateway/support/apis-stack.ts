@@ -74,7 +74,12 @@ export function synthShopApis(assetDir: string): { stack: SandboxStack; cleanup:
   itemsResource.addMethod('GET', new apigw.LambdaIntegration(items));
   itemsResource.addMethod(
     'OPTIONS',
-    new apigw.MockIntegration({ integrationResponses: [{ statusCode: '204' }] }),
+    // A mapping template computes the answer from the request: beyond the sandbox (a fixed MOCK is played).
+    new apigw.MockIntegration({
+      integrationResponses: [
+        { statusCode: '204', responseTemplates: { 'application/json': '{"at": "$context.requestTime"}' } },
+      ],
+    }),
     { methodResponses: [{ statusCode: '204' }] },
   );
   const item = itemsResource.addResource('{id}');
