@@ -120,7 +120,9 @@ describe('profiling to a local folder', () => {
       requestId: invocation.awsRequestId,
     });
     const cpu = JSON.parse(readFileSync(profile!.path, 'utf8')) as CpuProfile;
-    expect(cpu.samples.length).toBeGreaterThan(10);
+    // 30 ms at one sample each 0.5 ms is about 60 samples; a loaded CI machine that deschedules the
+    // process has given as few as 9, so only their presence is asserted, with the frame they caught.
+    expect(cpu.samples.length).toBeGreaterThan(0);
     expect(cpu.endTime).toBeGreaterThan(cpu.startTime);
     expect(functionNames(cpu)).toContain('spinWhenSampled');
 

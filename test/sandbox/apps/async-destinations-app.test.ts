@@ -4,17 +4,13 @@
  * --invocation-type Event` calls it) is tried as often as configured, and Lambda's invocation record
  * reaches the success destination (a function) or the failure destination (a queue).
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { expect, it } from '@jest/globals';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LambdaDestination, SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { InvocationRecord } from '../../../sandbox/lambda/index.js';
-import { Sandbox } from '../../../sandbox/sandbox.js';
+import { runApp } from './support.js';
 import { SANDBOX_REGION } from '../../../sandbox/template/index.js';
 
 const SENDER = `exports.handler = async (event) => {
@@ -22,58 +18,44 @@ const SENDER = `exports.handler = async (event) => {
   return { sent: event.id };
 };`;
 
-let work: string;
-let sandbox: Sandbox;
-const startUp: string[] = [];
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lookout-async-destinations-'));
-  const app = new App({ outdir: join(work, 'cdk.out') });
-  const stack = new Stack(app, 'Destinations');
-  const receiver = new lambda.Function(stack, 'Receiver', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async (record) => record;'),
-  });
-  new lambda.Function(stack, 'Sender', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(SENDER),
-    retryAttempts: 0,
-    onSuccess: new LambdaDestination(receiver),
-    onFailure: new SqsDestination(new sqs.Queue(stack, 'Failed')),
-  });
-  app.synth();
-  sandbox = await Sandbox.start({
-    projectRoot: work,
-    cdkOut: join(work, 'cdk.out'),
-    consolePort: 0,
-    apiPort: 0,
+const run = runApp(
+  'Destinations',
+  (stack) => {
+    const receiver = new lambda.Function(stack, 'Receiver', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async (record) => record;'),
+    });
+    new lambda.Function(stack, 'Sender', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(SENDER),
+      retryAttempts: 0,
+      onSuccess: new LambdaDestination(receiver),
+      onFailure: new SqsDestination(new sqs.Queue(stack, 'Failed')),
+    });
+  },
+  {
     compression: 60,
-    log: (line) => startUp.push(line),
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+  },
+);
 
 const functionNamed = (prefix: string) =>
-  [...sandbox.functions.keys()].find((name) => name.startsWith(`Destinations-${prefix}`))!;
+  [...run.sandbox.functions.keys()].find((name) => name.startsWith(`Destinations-${prefix}`))!;
 
 /** Every invocation of the function from now on. */
 function invocationsOf(name: string): InvocationRecord[] {
   const seen: InvocationRecord[] = [];
-  sandbox.functions.get(name)!.onInvocation((record) => seen.push(record));
+  run.sandbox.functions.get(name)!.onInvocation((record) => seen.push(record));
   return seen;
 }
 
 /** Lambda's Invoke API with `X-Amz-Invocation-Type: Event`, as `aws lambda invoke --invocation-type Event` calls it. */
 async function invokeEvent(payload: unknown) {
   const name = encodeURIComponent(functionNamed('Sender'));
-  const response = await fetch(`${sandbox.endpoints.lambda}/2015-03-31/functions/${name}/invocations`, {
+  const response = await fetch(`${run.sandbox.endpoints.lambda}/2015-03-31/functions/${name}/invocations`, {
     method: 'POST',
     headers: { 'x-amz-invocation-type': 'Event' },
     body: JSON.stringify(payload),
@@ -93,7 +75,7 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
 }
 
 it('runs the EventInvokeConfig instead of listing it as not emulated', () => {
-  expect(startUp.join('\n')).not.toMatch(/EventInvokeConfig/);
+  expect(run.startUp.join('\n')).not.toMatch(/EventInvokeConfig/);
 });
 
 it('sends the success record to the function destination', async () => {
@@ -116,8 +98,8 @@ it('sends the success record to the function destination', async () => {
 it('tries a failing event once (retryAttempts 0), then sends the failure record to the queue', async () => {
   const attempts = invocationsOf(functionNamed('Sender'));
   await invokeEvent({ id: 'order-2', fail: true });
-  const client = new SQSClient({ endpoint: sandbox.endpoints.sqs, region: SANDBOX_REGION, credentials });
-  const queueUrl = `${sandbox.endpoints.sqs}/123456789012/${sandbox.stack.queues[0]!.name}`;
+  const client = new SQSClient({ endpoint: run.sandbox.endpoints.sqs, region: SANDBOX_REGION, credentials });
+  const queueUrl = `${run.sandbox.endpoints.sqs}/123456789012/${run.sandbox.stack.queues[0]!.name}`;
   const message = await until(async () => {
     const { Messages } = await client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),

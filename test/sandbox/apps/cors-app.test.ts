@@ -4,16 +4,13 @@
  * `Access-Control-*` headers of each response from the configuration, over the function's own. A
  * REST API's `defaultCorsPreflightOptions` is a MOCK integration with fixed headers, which it plays.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { expect, it } from '@jest/globals';
+import { Duration } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Sandbox } from '../../../sandbox/sandbox.js';
+import { runApp } from './support.js';
 
 const APP_ORIGIN = 'http://localhost:5173';
 const HANDLER = `exports.handler = async () => ({
@@ -22,13 +19,7 @@ const HANDLER = `exports.handler = async () => ({
   body: 'items',
 });`;
 
-let work: string;
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lookout-cors-app-'));
-  const app = new App({ outdir: join(work, 'cdk.out') });
-  const stack = new Stack(app, 'CorsApp');
+const run = runApp('CorsApp', (stack) => {
   const items = new lambda.Function(stack, 'Items', {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
@@ -53,21 +44,9 @@ beforeAll(async () => {
   });
   rest.root.addResource('items').addMethod('GET', new apigateway.LambdaIntegration(items));
   items.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, cors: { allowedOrigins: ['*'] } });
-  app.synth();
-  sandbox = await Sandbox.start({
-    projectRoot: work,
-    cdkOut: join(work, 'cdk.out'),
-    consolePort: 0,
-    apiPort: 0,
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(work, { recursive: true, force: true });
 });
 
-const urlOf = (kind: 'http' | 'rest' | 'url') => sandbox.apis.find((api) => api.kind === kind)!.url;
+const urlOf = (kind: 'http' | 'rest' | 'url') => run.sandbox.apis.find((api) => api.kind === kind)!.url;
 const request = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
 

@@ -3,22 +3,12 @@
  * and an attribute of a resource the sandbox does not run. The sandbox still starts; start-up names
  * each such variable, which the function sees unset, and the rest of its environment is as usual.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnResource, Fn, Stack } from 'aws-cdk-lib';
+import { expect, it } from '@jest/globals';
+import { CfnResource, Fn } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Sandbox } from '../../../sandbox/sandbox.js';
+import { runApp } from './support.js';
 
-let work: string;
-let sandbox: Sandbox;
-const startUp: string[] = [];
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lookout-imports-app-'));
-  const app = new App({ outdir: join(work, 'cdk.out') });
-  const stack = new Stack(app, 'ImportsApp');
+const run = runApp('ImportsApp', (stack) => {
   const cache = new CfnResource(stack, 'Cache', {
     type: 'AWS::ElastiCache::CacheCluster',
     properties: { Engine: 'redis', CacheNodeType: 'cache.t4g.micro', NumCacheNodes: 1 },
@@ -35,24 +25,11 @@ beforeAll(async () => {
       MODE: 'local',
     },
   });
-  app.synth();
-  sandbox = await Sandbox.start({
-    projectRoot: work,
-    cdkOut: join(work, 'cdk.out'),
-    consolePort: 0,
-    apiPort: 0,
-    log: (line) => startUp.push(line),
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(work, { recursive: true, force: true });
 });
 
 it('names each variable it cannot resolve, and why', () => {
-  const name = [...sandbox.functions.keys()][0]!;
-  expect(startUp).toEqual(
+  const name = [...run.sandbox.functions.keys()][0]!;
+  expect(run.startUp).toEqual(
     expect.arrayContaining([
       expect.stringMatching(
         new RegExp(
@@ -69,7 +46,7 @@ it('names each variable it cannot resolve, and why', () => {
 });
 
 it('runs the function with those variables unset and the others as usual', async () => {
-  const name = [...sandbox.functions.keys()][0]!;
-  const result = await sandbox.functions.get(name)!.invoke({});
+  const name = [...run.sandbox.functions.keys()][0]!;
+  const result = await run.sandbox.functions.get(name)!.invoke({});
   expect(result).toMatchObject({ status: 'success', result: { vpc: null, host: null, mode: 'local' } });
 });

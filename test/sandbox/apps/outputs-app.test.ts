@@ -4,25 +4,16 @@
  * something that works against the sandbox: the local function URL and queue URL, the sandbox's
  * function name and topic ARN; an output the sandbox cannot know says why.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { expect, it } from '@jest/globals';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Fn } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Sandbox } from '../../../sandbox/sandbox.js';
+import { runApp } from './support.js';
 import { SANDBOX_REGION } from '../../../sandbox/template/index.js';
 
-let work: string;
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lookout-outputs-app-'));
-  const app = new App({ outdir: join(work, 'cdk.out') });
-  const stack = new Stack(app, 'OutputsApp');
+const run = runApp('OutputsApp', (stack) => {
   const queue = new sqs.Queue(stack, 'Jobs');
   const topic = new sns.Topic(stack, 'Events');
   const hello = new lambda.Function(stack, 'Hello', {
@@ -36,24 +27,12 @@ beforeAll(async () => {
   new CfnOutput(stack, 'FunctionUrl', { value: url.url });
   new CfnOutput(stack, 'TopicArn', { value: topic.topicArn });
   new CfnOutput(stack, 'SharedVpc', { value: Fn.importValue('network-VpcId') });
-  app.synth();
-  sandbox = await Sandbox.start({
-    projectRoot: work,
-    cdkOut: join(work, 'cdk.out'),
-    consolePort: 0,
-    apiPort: 0,
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(work, { recursive: true, force: true });
 });
 
-const output = (name: string) => sandbox.outputs().find((entry) => entry.name === name);
+const output = (name: string) => run.sandbox.outputs().find((entry) => entry.name === name);
 
 it('lists every output, in the template’s order', () => {
-  expect(sandbox.outputs().map((entry) => entry.name)).toEqual([
+  expect(run.sandbox.outputs().map((entry) => entry.name)).toEqual([
     'QueueUrl',
     'FunctionName',
     'FunctionUrl',
@@ -71,9 +50,9 @@ it('gives the local function URL, which answers as the function', async () => {
 
 it('gives the local queue URL, which takes a message', async () => {
   const queueUrl = output('QueueUrl')?.value;
-  expect(queueUrl).toMatch(new RegExp(`^${sandbox.endpoints.sqs}/\\d{12}/OutputsApp-Jobs`));
+  expect(queueUrl).toMatch(new RegExp(`^${run.sandbox.endpoints.sqs}/\\d{12}/OutputsApp-Jobs`));
   const client = new SQSClient({
-    endpoint: sandbox.endpoints.sqs,
+    endpoint: run.sandbox.endpoints.sqs,
     region: SANDBOX_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -83,8 +62,8 @@ it('gives the local queue URL, which takes a message', async () => {
 });
 
 it('gives the function’s and the topic’s names as the sandbox runs them', () => {
-  expect([...sandbox.functions.keys()]).toContain(output('FunctionName')?.value);
-  expect(sandbox.stack.topics).toContain(output('TopicArn')?.value);
+  expect([...run.sandbox.functions.keys()]).toContain(output('FunctionName')?.value);
+  expect(run.sandbox.stack.topics).toContain(output('TopicArn')?.value);
 });
 
 it('says why when an output is only known once deployed', () => {
