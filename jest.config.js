@@ -27,5 +27,4 @@ export default {
   // The longest suites (the packed tarball's consumer projects, the sandbox end to end) mostly
   // wait on npm and on the sandbox's clock; three workers on two cores keep the others moving.
   maxWorkers: 3,
-  testSequencer: '<rootDir>/jest.sequencer.js',
 };
