@@ -84,7 +84,9 @@ afterAll(async () => {
 
 // Generous for a loaded machine, and still far below the 2 s an unbounded export cost.
 const FIRST_INVOCATION_MAX_MS = 800;
-const LATER_INVOCATIONS_MAX_MS = 800;
+// All the later invocations together: far below what one unbounded export each would cost (1.5 s
+// each); a loaded CI machine took 1.4 s for twenty invocations that exported nothing.
+const LATER_INVOCATIONS_MAX_MS = 3000;
 
 describe('OpenTelemetry without a collector', () => {
   it('a closed port costs one invocation its budget once, then nothing; one WARN says so', async () => {
