@@ -183,7 +183,6 @@ test('npm start -- --ci: alarms fire and resolve, Slack gets them, and the dashb
       30_000,
     );
     expect(await slack.first().textContent()).toMatch(/ALARM|OK/);
-    await page.screenshot({ path: '/tmp/lookout-sandbox-e2e.png', fullPage: false });
 
     // The latency spike (1500 ms a request) runs past the orders API's profiling threshold.
     const { slow, status, type, disposition, body } = await listedProfile;
