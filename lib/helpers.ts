@@ -4,7 +4,6 @@
  * or error always passes through.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { performance } from 'node:perf_hooks';
 import type { DbQueryStatus } from './contract.js';
 import { CACHE_METRIC, DB_METRIC, DIMENSION, HEALTH_CHECK_METRIC } from './contract.js';
 import { awaitInstrumentation, currentInstance, runningQueries } from './current.js';

@@ -3,7 +3,6 @@
  * happens at the start and end of each invocation. Every step is guarded: a failure inside
  * observability is reported once and never reaches the handler.
  */
-import { performance } from 'node:perf_hooks';
 import { Utility } from '@aws-lambda-powertools/commons';
 import type { Context } from 'aws-lambda';
 import type { ObservabilityOptions, ResolvedConfig } from './config.js';

@@ -3,26 +3,26 @@
  * after the invocation, memory utilization against the function's configured memory, and the
  * share of the invocation the event loop was busy.
  */
-import { performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
 
 const MB = 1_048_576;
 
 /**
- * Reading RSS asks the operating system (about 9 µs, the largest single cost of an invocation),
- * while memory moves slowly: a reading at most this old is reused.
+ * Reading memory asks the operating system for RSS (about 9 µs, the largest single cost of an
+ * invocation), while memory moves slowly: a reading at most this old is reused. Heap and RSS come
+ * from one `process.memoryUsage()`: `node:v8`'s heap statistics would cost every cold start the
+ * few milliseconds of loading that module.
  */
-export const RSS_MAX_AGE_MS = 1000;
-let rssBytes = 0;
-let rssReadAt = Number.NEGATIVE_INFINITY;
+export const MEMORY_MAX_AGE_MS = 1000;
+let memory = { heapUsed: 0, rss: 0 };
+let memoryReadAt = Number.NEGATIVE_INFINITY;
 
-function rss(now: number): number {
-  if (now - rssReadAt >= RSS_MAX_AGE_MS) {
-    rssBytes = process.memoryUsage.rss();
-    rssReadAt = now;
+function readMemory(now: number): { heapUsed: number; rss: number } {
+  if (now - memoryReadAt >= MEMORY_MAX_AGE_MS) {
+    memory = process.memoryUsage();
+    memoryReadAt = now;
   }
-  return rssBytes;
+  return memory;
 }
 
 export interface RuntimeFigures {
@@ -46,11 +46,11 @@ export function startRuntimeSample(functionMemoryMb: number | undefined): Runtim
   return {
     finish() {
       const elu = performance.eventLoopUtilization(start);
-      const rssNow = rss(performance.now());
+      const { heapUsed, rss } = readMemory(performance.now());
       return {
-        heapUsedMb: round(getHeapStatistics().used_heap_size / MB),
-        rssMb: round(rssNow / MB),
-        memoryUtilization: functionMemoryMb ? round((rssNow / MB / functionMemoryMb) * 100) : undefined,
+        heapUsedMb: round(heapUsed / MB),
+        rssMb: round(rss / MB),
+        memoryUtilization: functionMemoryMb ? round((rss / MB / functionMemoryMb) * 100) : undefined,
         eventLoopUtilization: round(elu.utilization * 100),
       };
     },

@@ -39,7 +39,9 @@ export async function synthesize(
   const code = await new Promise<number | null>((done, fail) => {
     const child = spawn(cli, ['synth', '--no-notices', '-q', '-o', outdir, ...contextArgs], {
       cwd: projectRoot,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      // CDK's CloudFormation validation (seconds of every start-up) is the deploy's to run: the
+      // sandbox runs the template, and its findings are warnings unless the app makes them strict.
+      env: { CDK_VALIDATION: 'false', ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -24,13 +24,15 @@ import {
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
-// One synthesis with real bundling for the whole file, with the context the CLI gets from cdk.json.
+// One synthesis with real bundling for the whole file, with the context the CLI gets from cdk.json,
+// cdk-nag, and CloudFormation's resource schemas checked strictly: a finding fails the synth.
 const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
 };
+const STRICT_CFN_VALIDATION = { '@aws-cdk/core:strictCfnValidateErrors': true };
 const outdir = mkdtempSync(join(tmpdir(), 'lookout-demo-'));
-const app = new App({ outdir, context: cdkJson.context });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+const app = new App({ outdir, context: { ...cdkJson.context, ...STRICT_CFN_VALIDATION } });
+Validations.of(app).addPlugins(new CloudFormationValidatePlugin(), new AwsSolutionsChecks(app));
 const stack = new LookoutDemoStack(app, 'LookoutDemo');
 const assembly = app.synth();
 const template = Template.fromJSON(assembly.getStackByName('LookoutDemo').template);
@@ -75,6 +77,21 @@ describe('demo stack: the orders service', () => {
   const workerId = idOf('OrderWorker');
   const checkId = idOf('HealthCheck');
   const httpApiId = idOf('OrdersHttpApi');
+
+  it('is valid against CloudFormation’s resource schemas: the same strict check refuses a wrong property', () => {
+    const wrongOut = mkdtempSync(join(tmpdir(), 'lookout-wrong-'));
+    try {
+      const wrong = new App({ outdir: wrongOut, context: STRICT_CFN_VALIDATION });
+      Validations.of(wrong).addPlugins(new CloudFormationValidatePlugin());
+      new CfnResource(new Stack(wrong, 'Wrong'), 'Queue', {
+        type: 'AWS::SQS::Queue',
+        properties: { VisibilityTimeout: 'soon' },
+      });
+      expect(() => wrong.synth()).toThrow(/VisibilityTimeout: 'soon' is not of type 'integer'/);
+    } finally {
+      rmSync(wrongOut, { recursive: true, force: true });
+    }
+  });
 
   it('has one on-demand table keyed pk/sk and no indexes', () => {
     const tables = resourcesOfType(template, 'AWS::DynamoDB::Table').filter(([id]) => id === tableId);
