@@ -8,7 +8,13 @@ import { createFunctionManager } from '../lambda/index.js';
 import type { AsyncInvocationRecord } from '../sources/async-invoke.js';
 import type { FunctionManager } from '../lambda/index.js';
 import type { FunctionSpec } from '../template/index.js';
-import { localize, resourcesOfType, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../template/index.js';
+import {
+  functionNameOf,
+  localize,
+  resourcesOfType,
+  SANDBOX_ACCOUNT,
+  SANDBOX_REGION,
+} from '../template/index.js';
 import { EventBridgeService } from './events.js';
 import { GatewaysService } from './gateways.js';
 import { OtlpService } from './otlp.js';
@@ -118,10 +124,7 @@ function configureAsyncInvocations(context: ServiceContext): void {
   const { resolver } = stack;
   for (const [logicalId, resource] of resourcesOfType(stack.template, 'AWS::Lambda::EventInvokeConfig')) {
     const props = resource.Properties ?? {};
-    const reference = String(resolver.resolve(props.FunctionName));
-    const name = reference.includes(':function:')
-      ? reference.split(':function:')[1]!.split(':')[0]!
-      : reference;
+    const name = functionNameOf(String(resolver.resolve(props.FunctionName)));
     if (!functions.get(name)) continue;
     const destinations = props.DestinationConfig as
       { OnSuccess?: { Destination?: unknown }; OnFailure?: { Destination?: unknown } } | undefined;
@@ -174,8 +177,7 @@ function destinationFor(
       return (record) =>
         void context.service(SnsService).publish({ topicArn: arn, message: JSON.stringify(record) });
     case 'lambda':
-      return (record) =>
-        void context.functions.invokeAsync(resource.replace(/^function:/, '').split(':')[0]!, record);
+      return (record) => void context.functions.invokeAsync(functionNameOf(arn), record);
     case 'events':
       return (record) =>
         context.service(EventBridgeService).put({

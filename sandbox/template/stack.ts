@@ -137,6 +137,14 @@ export interface StackOutput {
 }
 
 /** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
+/**
+ * The function a Lambda `FunctionName` names: a name, or a full, partial or qualified ARN
+ * (`arn:aws:lambda:…:function:orders:live`, `123456789012:function:orders`).
+ */
+export function functionNameOf(nameOrArn: string): string {
+  return nameOrArn.includes(':function:') ? nameOrArn.split(':function:')[1]!.split(':')[0]! : nameOrArn;
+}
+
 export function readStack(cdkOut: string, stackName?: string): SandboxStack {
   if (!existsSync(cdkOut)) throw new SynthError(`no cloud assembly at ${cdkOut}`);
   const names = readdirSync(cdkOut)
@@ -259,11 +267,6 @@ export function readTemplate(
     };
     return [spec];
   });
-  const functionNameOf = (reference: unknown) => {
-    const arnOrName = str(reference);
-    return arnOrName.includes(':function:') ? arnOrName.split(':function:')[1]!.split(':')[0]! : arnOrName;
-  };
-
   const queues: QueueSpec[] = ofType('AWS::SQS::Queue').map(([logicalId, resource]) => {
     const props = resource.Properties ?? {};
     const redrive = props.RedrivePolicy as
@@ -305,7 +308,7 @@ export function readTemplate(
     }
     return [
       {
-        functionName: functionNameOf(props.FunctionName),
+        functionName: functionNameOf(str(props.FunctionName)),
         queueName: source.split(':').at(-1)!,
         batchSize: num(props.BatchSize, 10),
         maxBatchingWindowSeconds: num(props.MaximumBatchingWindowInSeconds, 0),
