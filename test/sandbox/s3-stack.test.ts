@@ -4,34 +4,26 @@
  * sandbox gives it, the object lands in `.sandbox/s3/<bucket>/`, and start-up says that bucket
  * notifications are not emulated.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as notifications from 'aws-cdk-lib/aws-s3-notifications';
-import { Sandbox } from '../../sandbox/sandbox.js';
 import {
   generatedName,
   IntrinsicResolver,
   resourcesOfType,
   SANDBOX_REGION,
 } from '../../sandbox/template/index.js';
+import { runApp } from './apps/support.js';
 
 // Long enough that the generated bucket name must be cut to S3's 63 characters.
 const STACK = 'ServerlessImageResizingPipelineStack';
-let work: string;
-let sandbox: Sandbox;
-const startUp: string[] = [];
 
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lookout-s3-stack-'));
-  const outdir = join(work, 'cdk.out');
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const cdk = new Stack(app, STACK);
+const run = runApp(STACK, (cdk) => {
   const uploads = new s3.Bucket(cdk, 'UploadedImagesBucket', {
     removalPolicy: RemovalPolicy.DESTROY,
     autoDeleteObjects: true,
@@ -64,29 +56,16 @@ beforeAll(async () => {
     notificationConfiguration: { eventBridgeConfiguration: { eventBridgeEnabled: true } },
   });
   reports.addEventNotification(s3.EventType.OBJECT_CREATED, new notifications.LambdaDestination(writer));
-  app.synth();
-  sandbox = await Sandbox.start({
-    projectRoot: work,
-    cdkOut: outdir,
-    consolePort: 0,
-    apiPort: 0,
-    log: (line) => startUp.push(line),
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('bucket names and attributes', () => {
   it('generates a lowercase name cut to 63 characters, and resolves the attributes a function reads', async () => {
-    const result = await sandbox.functions
-      .get(sandbox.stack.functions[0]!.name)!
+    const result = await run.sandbox.functions
+      .get(run.sandbox.stack.functions[0]!.name)!
       .invoke({ key: 'k', body: 'b' });
     const environment = result.result as Record<string, string>;
     const name = environment.BUCKET!;
-    const [logicalId] = resourcesOfType(sandbox.stack.template, 'AWS::S3::Bucket').find(
+    const [logicalId] = resourcesOfType(run.sandbox.stack.template, 'AWS::S3::Bucket').find(
       ([, resource]) => resource.Properties?.BucketName === undefined,
     )!;
     expect(name).toHaveLength(63);
@@ -99,7 +78,7 @@ describe('bucket names and attributes', () => {
       DUAL_STACK_DOMAIN: `${name}.s3.dualstack.${SANDBOX_REGION}.amazonaws.com`,
       WEBSITE: `http://${name}.s3-website.${SANDBOX_REGION}.amazonaws.com`,
       REPORTS: 'nightly-reports',
-      AWS_ENDPOINT_URL_S3: sandbox.endpoints.s3,
+      AWS_ENDPOINT_URL_S3: run.sandbox.endpoints.s3,
     });
   });
 
@@ -117,13 +96,15 @@ describe('bucket names and attributes', () => {
 
 describe('a function writing to a bucket', () => {
   it('puts an object the user can read through the endpoint and open in .sandbox/s3', async () => {
-    const spec = sandbox.stack.functions[0]!;
-    const result = await sandbox.functions.get(spec.name)!.invoke({ key: 'thumbs/cat 1.png', body: 'meow' });
+    const spec = run.sandbox.stack.functions[0]!;
+    const result = await run.sandbox.functions
+      .get(spec.name)!
+      .invoke({ key: 'thumbs/cat 1.png', body: 'meow' });
     expect(result.error).toBeUndefined();
     const bucket = (result.result as Record<string, string>).BUCKET!;
     const client = new S3Client({
       region: SANDBOX_REGION,
-      endpoint: sandbox.endpoints.s3,
+      endpoint: run.sandbox.endpoints.s3,
       credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
     });
     try {
@@ -132,18 +113,20 @@ describe('a function writing to a bucket', () => {
     } finally {
       client.destroy();
     }
-    expect(readFileSync(join(work, '.sandbox', 's3', bucket, 'thumbs', 'cat 1.png'), 'utf8')).toBe('meow');
+    expect(readFileSync(join(run.work, '.sandbox', 's3', bucket, 'thumbs', 'cat 1.png'), 'utf8')).toBe(
+      'meow',
+    );
   });
 
   it('runs the stack’s function only, not the handlers CDK deploys buckets with', () => {
-    expect(sandbox.stack.functions.map((fn) => fn.logicalId)).toEqual([expect.stringMatching(/^Writer/)]);
+    expect(run.sandbox.stack.functions.map((fn) => fn.logicalId)).toEqual([expect.stringMatching(/^Writer/)]);
   });
 });
 
 describe('start-up', () => {
   it('lists the S3 endpoint and says the bucket notifications are not emulated', () => {
-    expect(sandbox.endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(startUp.filter((line) => line.startsWith('not emulated'))).toEqual([
+    expect(run.sandbox.endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.startUp.filter((line) => line.startsWith('not emulated'))).toEqual([
       'not emulated: raw-events: bucket notifications (NotificationConfiguration); no event reaches their targets',
       expect.stringMatching(
         /^not emulated: nightly-reports: bucket notifications \(ReportsNotifications[0-9A-F]+\); no event reaches their targets$/,
