@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerStandIn } from '../../../sandbox/aws/secrets-manager.js';
 import { generateSecretString, startSecretsManagerStandIn } from '../../../sandbox/aws/secrets-manager.js';
+import { TEST_CREDENTIALS } from '../../support/aws-env.js';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:orders/db-AbCdEf';
 let standIn: SecretsManagerStandIn;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   client = new SecretsManagerClient({
     endpoint: standIn.url,
     region: 'eu-west-2',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: TEST_CREDENTIALS,
   });
 });
 

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { SsmStandIn } from '../../../sandbox/aws/ssm.js';
 import { startSsmStandIn } from '../../../sandbox/aws/ssm.js';
+import { TEST_CREDENTIALS } from '../../support/aws-env.js';
 
 let standIn: SsmStandIn;
 let client: SSMClient;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   client = new SSMClient({
     endpoint: standIn.url,
     region: 'eu-west-2',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: TEST_CREDENTIALS,
   });
 });
 
