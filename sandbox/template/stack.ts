@@ -136,7 +136,6 @@ export interface StackOutput {
   problem?: string;
 }
 
-/** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
 /**
  * The function a Lambda `FunctionName` names: a name, or a full, partial or qualified ARN
  * (`arn:aws:lambda:…:function:orders:live`, `123456789012:function:orders`).
@@ -145,6 +144,7 @@ export function functionNameOf(nameOrArn: string): string {
   return nameOrArn.includes(':function:') ? nameOrArn.split(':function:')[1]!.split(':')[0]! : nameOrArn;
 }
 
+/** Reads a stack of a synthesized cloud assembly: the only one, or the one named. */
 export function readStack(cdkOut: string, stackName?: string): SandboxStack {
   if (!existsSync(cdkOut)) throw new SynthError(`no cloud assembly at ${cdkOut}`);
   const names = readdirSync(cdkOut)
