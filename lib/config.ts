@@ -76,7 +76,7 @@ export interface ObservabilityOptions {
   maxDimensionValues?: number;
   /**
    * Tracing: on with the backend of the entry point the handler was wrapped from (`lookout`:
-   * X-Ray through Powertools Tracer; `lookout/otel`: OpenTelemetry over OTLP/HTTP, configured by
+   * X-Ray; `lookout/otel`: OpenTelemetry over OTLP/HTTP, configured by
    * the standard `OTEL_*` variables), or `off`. Asking one entry point for the other's backend is
    * reported at init and leaves tracing off. Falls back to `LOOKOUT_TRACING`, then
    * `POWERTOOLS_TRACE_ENABLED` (`false` means `off`), then the entry point's backend. X-Ray only
@@ -91,9 +91,9 @@ export interface ObservabilityOptions {
    */
   otelExportBudgetMs?: number;
   /**
-   * Record outgoing HTTP requests (URL included) as trace subsegments. Turn off when URLs carry
-   * secrets, such as webhook URLs. Powertools Tracer also reads `POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS`
-   * (`false` turns it off). @default true
+   * Record outgoing HTTP requests (`http`, `https` and `fetch`; the URL without its query) as trace
+   * subsegments. Turn off when URLs carry secrets, such as webhook URLs. Falls back to
+   * `POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS` (`false` turns it off). @default true
    */
   captureHttpRequests?: boolean;
   /**
@@ -126,8 +126,7 @@ export interface ResolvedConfig {
   runtimeMetrics: boolean;
   maxDimensionValues: number;
   tracing: TracingMode;
-  /** Undefined: Powertools Tracer reads the environment. */
-  captureHttpRequests: boolean | undefined;
+  captureHttpRequests: boolean;
   functionName: string;
   functionMemoryMb: number | undefined;
 }
@@ -173,7 +172,8 @@ export function resolveConfig(options: ObservabilityOptions, backend: TracingMod
     runtimeMetrics: options.runtimeMetrics ?? true,
     maxDimensionValues: options.maxDimensionValues ?? 50,
     tracing: options.tracing ?? tracingFromEnv() ?? (traceEnabled === false ? 'off' : backend),
-    captureHttpRequests: options.captureHttpRequests,
+    captureHttpRequests:
+      options.captureHttpRequests ?? envBoolean('POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS') ?? true,
     functionName: env('AWS_LAMBDA_FUNCTION_NAME') ?? 'unknown',
     functionMemoryMb: envNumber('AWS_LAMBDA_FUNCTION_MEMORY_SIZE'),
   };

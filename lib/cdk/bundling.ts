@@ -19,8 +19,9 @@ export const ESM_REQUIRE_BANNER =
  * Builtins a bundle loads with `require` rather than `import`. An ES-module import of node:http
  * makes Node build the module's ESM facade, which reads every export, and one of them is a lazy
  * getter that loads undici: about 15 ms of every cold start, for a module nobody asked for.
- * Powertools Tracer imports node:http and node:https this way; each alias points esbuild at a
- * one-line CommonJS module that requires the builtin instead, which reads nothing.
+ * Lookout itself never imports them so; a handler's own code or its dependencies (Powertools Tracer
+ * among them) may. Each alias points esbuild at a one-line CommonJS module that
+ * requires the builtin instead, which reads nothing.
  */
 export const REQUIRED_BUILTINS: Record<string, string> = {
   'node:http': 'data:text/javascript,module.exports=require("http")',

@@ -1,5 +1,5 @@
 /**
- * The seam between the middleware and a tracing backend: X-Ray (Powertools Tracer),
+ * The seam between the middleware and a tracing backend: X-Ray (the X-Ray SDK),
  * OpenTelemetry, or off. Each backend module is loaded only when chosen.
  */
 import type { ClassifiedEvent } from '../events.js';

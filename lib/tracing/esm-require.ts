@@ -1,10 +1,10 @@
 /**
- * Gives an ES-module bundle the `require` that the X-Ray SDK needs. Powertools Tracer loads
- * aws-xray-sdk-core, a CommonJS package that calls `require('util')` and other builtins as it
- * loads; bundled into an ES module without a `createRequire` banner, esbuild's stand-in for
- * `require` throws "Dynamic require of "util" is not supported" and X-Ray is lost. That stand-in
- * falls back to a global `require` when one exists at the time of the call, so one is defined
- * here, before the SDK loads, unless there is one already.
+ * Gives an ES-module bundle the `require` that the X-Ray SDK needs. aws-xray-sdk-core is a
+ * CommonJS package that calls `require('util')` and other builtins as it loads; bundled into an
+ * ES module without a `createRequire` banner, esbuild's stand-in for `require` throws "Dynamic
+ * require of "util" is not supported" and X-Ray is lost. That stand-in falls back to a global
+ * `require` when one exists at the time of the call, so one is defined here, before the SDK
+ * loads, unless there is one already.
  *
  * It is read through `globalThis`: bundlers rewrite a bare `require` in an ES module to their own
  * stand-in. Imported for its side effect first thing by the X-Ray backend, and listed in

@@ -1,11 +1,12 @@
 /** Failures inside logging, metrics or tracing never reach the handler's caller. */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import xray from 'aws-xray-sdk-core';
 import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
-setLambdaEnv();
+// In a Lambda execution environment, so that the X-Ray backend records and its faults can bite.
+setLambdaEnv({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' });
 const { withObservability, traced, timeDbQuery, businessMetrics, captureAwsClient } =
   await import('../../lib/index.js');
 const { MetricSink } = await import('../../lib/metrics/sink.js');
@@ -84,8 +85,8 @@ const faults: [string, () => void][] = [
   [
     'tracer: every call throws',
     () => {
-      jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);
-      jest.spyOn(Tracer.prototype, 'getSegment').mockImplementation(broken);
+      for (const call of ['getSegment', 'setSegment', 'captureAsyncFunc', 'captureAWSv3Client'] as const)
+        jest.spyOn(xray, call).mockImplementation(broken);
     },
   ],
   [
@@ -127,17 +128,19 @@ describe('injected faults leave the handler result unchanged', () => {
 
   it('a tracing backend that fails before running the work still runs it exactly once', async () => {
     output = captureOutput();
-    jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);
+    const getSegment = jest.spyOn(xray, 'getSegment').mockImplementation(broken);
     let runs = 0;
     const handler = withObservability(async () => traced('once', async () => ++runs));
     await expect(handler(events.sqs() as never, lambdaContext())).resolves.toBe(1);
     expect(runs).toBe(1);
+    expect(getSegment).toHaveBeenCalled();
   });
 
   it('captureAwsClient returns the client itself when tracing cannot instrument it', () => {
-    jest.spyOn(Tracer.prototype, 'isTracingEnabled').mockImplementation(broken);
+    const capture = jest.spyOn(xray, 'captureAWSv3Client').mockImplementation(broken);
     const client = { send: async () => 'sent' };
     output = captureOutput();
     expect(captureAwsClient(client)).toBe(client);
+    expect(capture).toHaveBeenCalled();
   });
 });
