@@ -24,6 +24,16 @@ export interface RunResult {
   stderr: string;
 }
 
+/** How this machine reaches the registry: a user's shell has them too. */
+const NETWORK_ENV = [
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+];
+
 /**
  * The environment a consumer's commands see: this Node first on PATH, none of this repository's
  * own tools (npm scripts put node_modules/.bin there), and none of the variables tests set.
@@ -35,6 +45,11 @@ const CLEAN_ENV: Record<string, string> = {
   ].join(':'),
   HOME: process.env.HOME ?? '/root',
   ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+  ...Object.fromEntries(
+    NETWORK_ENV.flatMap((name) => [name, name.toLowerCase()])
+      .filter((name) => process.env[name] !== undefined)
+      .map((name) => [name, process.env[name]!]),
+  ),
   CDK_DISABLE_CLI_TELEMETRY: 'true',
 };
 
