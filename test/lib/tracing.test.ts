@@ -61,7 +61,7 @@ const childrenOf = (parent: Segment) => [
 
 const byName = (name: string) => received.find((s) => (s as Segment).name === name) as Segment | undefined;
 
-describe('X-Ray through Powertools Tracer', () => {
+describe('X-Ray', () => {
   let output: CapturedOutput;
 
   it('sends the handler subsegment with trace id, parent, annotations and child subsegments', async () => {
