@@ -161,6 +161,7 @@ describe('X-Ray around the handler', () => {
   it.each([
     ['outside a Lambda execution environment', { AWS_EXECUTION_ENV: undefined }],
     ['under sam local', { AWS_SAM_LOCAL: 'true' }],
+    ["under Amplify's mock", { AWS_EXECUTION_ENV: 'AWS_Lambda_amplify-mock' }],
   ])('sends nothing %s', async (_where, env) => {
     expect(await run(env)).toBe('called');
     expect(received).toEqual([]);
