@@ -6,7 +6,7 @@
  * Requests are matched to their subsegments by identity, so concurrent calls do not mix.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import type { Segment, Subsegment } from 'aws-xray-sdk-core';
+import xray from 'aws-xray-sdk-core';
 
 interface UndiciRequest {
   origin?: string | URL;
@@ -21,10 +21,8 @@ interface UndiciResponse {
   headers: Array<Buffer | string>;
 }
 
-type CurrentSegment = () => Segment | Subsegment | undefined;
-
 /** What the X-Ray SDK's own `http` subsegments record (its types leave the field out). */
-type RemoteSubsegment = Subsegment & {
+type RemoteSubsegment = xray.Subsegment & {
   http?: {
     request: { url: string; method: string };
     response?: { status: number; content_length?: number };
@@ -32,7 +30,11 @@ type RemoteSubsegment = Subsegment & {
 };
 
 const open = new WeakMap<UndiciRequest, RemoteSubsegment>();
-let currentSegment: CurrentSegment | undefined;
+let subscribed = false;
+
+/** The trace a segment belongs to, `1-5759e988-bd862e3fe1be46a994272793`. */
+export const rootTraceId = (segment: xray.Segment | xray.Subsegment): string | undefined =>
+  'trace_id' in segment ? segment.trace_id : segment.segment?.trace_id;
 
 function headerValue(headers: UndiciResponse['headers'], name: string): string | undefined {
   for (let i = 0; i + 1 < headers.length; i += 2) {
@@ -43,7 +45,7 @@ function headerValue(headers: UndiciResponse['headers'], name: string): string |
 
 function onCreate({ request }: { request: UndiciRequest }): void {
   if (request.method === 'CONNECT') return;
-  const parent = currentSegment?.();
+  const parent = xray.getSegment();
   if (!parent || request.origin === undefined) return;
   let url: URL;
   try {
@@ -55,7 +57,7 @@ function onCreate({ request }: { request: UndiciRequest }): void {
   subsegment.namespace = 'remote';
   // The query is left out: it may carry credentials.
   subsegment.http = { request: { url: `${url.origin}${url.pathname}`, method: request.method ?? 'GET' } };
-  const traceId = 'trace_id' in parent ? parent.trace_id : parent.segment?.trace_id;
+  const traceId = rootTraceId(parent);
   if (traceId) {
     const sampled = subsegment.notTraced ? '0' : '1';
     request.addHeader?.('X-Amzn-Trace-Id', `Root=${traceId};Parent=${subsegment.id};Sampled=${sampled}`);
@@ -87,13 +89,10 @@ function onError({ request, error }: { request: UndiciRequest; error: unknown })
   subsegment.close();
 }
 
-/**
- * Subscribes once per process (several wrapped handlers share the channels); `current` gives the
- * segment a request is made under.
- */
-export function traceFetch(current: CurrentSegment): void {
-  if (currentSegment) return;
-  currentSegment = current;
+/** Subscribes once per process: several wrapped handlers share the channels. */
+export function traceFetch(): void {
+  if (subscribed) return;
+  subscribed = true;
   subscribe('undici:request:create', onCreate as (message: unknown) => void);
   subscribe('undici:request:headers', onHeaders as (message: unknown) => void);
   subscribe('undici:request:error', onError as (message: unknown) => void);

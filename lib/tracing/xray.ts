@@ -18,7 +18,7 @@ import type { Annotations, InvocationSpan, TracingBackend } from './backend.js';
 import { annotationKey, asError, noopSpan } from './backend.js';
 import type { TraceContext } from './context.js';
 import type { TracingProvider } from './index.js';
-import { traceFetch } from './xray-fetch.js';
+import { rootTraceId, traceFetch } from './xray-fetch.js';
 
 type XRaySegment = xray.Segment | xray.Subsegment;
 
@@ -40,14 +40,13 @@ function inLambda(): boolean {
 
 export function createXRayBackend(config: ResolvedConfig): TracingBackend {
   const enabled = inLambda();
-  // Outside an invocation (a client called at init, say) the SDK has no segment: say nothing,
-  // unless the user chose otherwise.
-  if (!enabled) xray.setContextMissingStrategy(() => {});
-  else if (!process.env.AWS_XRAY_CONTEXT_MISSING) xray.setContextMissingStrategy('IGNORE_ERROR');
+  // Outside an invocation (a client called at init, say) the SDK has no segment: say nothing. The
+  // SDK keeps a strategy the user set in AWS_XRAY_CONTEXT_MISSING over this call.
+  xray.setContextMissingStrategy('IGNORE_ERROR');
   if (enabled && config.captureHttpRequests) {
     xray.captureHTTPsGlobal(process.getBuiltinModule('node:http'));
     xray.captureHTTPsGlobal(process.getBuiltinModule('node:https'));
-    traceFetch(() => xray.getSegment());
+    traceFetch();
   }
   const handlerSegmentName = `## ${process.env._HANDLER ?? 'handler'}`;
 
@@ -92,8 +91,7 @@ export function createXRayBackend(config: ResolvedConfig): TracingBackend {
       const segment = enabled ? xray.getSegment() : undefined;
       if (!segment) return undefined;
       // `1-5759e988-bd862e3fe1be46a994272793`; the SDK's placeholder before any header is all zeros
-      const root = 'trace_id' in segment ? segment.trace_id : segment.segment?.trace_id;
-      const traceId = root?.slice(2).replace('-', '');
+      const traceId = rootTraceId(segment)?.slice(2).replace('-', '');
       if (!traceId || /^0*$/.test(traceId)) return undefined;
       return { traceId, spanId: segment.id, sampled: !segment.notTraced };
     },
