@@ -4,23 +4,17 @@
  * Checked with X-Ray (segments on a real UDP socket) and with OpenTelemetry (a real OTLP receiver).
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { createSocket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { startXRayDaemon } from '../support/xray-daemon.js';
 import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
-const daemon = createSocket('udp4');
-const segments: { name: string; trace_id?: string; id: string; parent_id?: string }[] = [];
-daemon.on('message', (message) => {
-  const [, body] = message.toString('utf8').split('\n');
-  if (body) segments.push(JSON.parse(body));
-});
-await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+const daemon = await startXRayDaemon<{ name: string; trace_id?: string; id: string; parent_id?: string }>();
+const segments = daemon.segments;
 const receiver = await startOtlpReceiver();
 
 setLambdaEnv({
-  AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+  AWS_XRAY_DAEMON_ADDRESS: daemon.address,
   LAMBDA_TASK_ROOT: '/var/task',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   _HANDLER: 'index.handler',

@@ -2,25 +2,17 @@
  * X-Ray segments sent by the real SDK to a real UDP socket, as the X-Ray daemon receives them.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { createSocket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { startXRayDaemon } from '../support/xray-daemon.js';
 import type { CapturedOutput } from './support.js';
 import { captureOutput, events, lambdaContext, setLambdaEnv } from './support.js';
 
-const daemon = createSocket('udp4');
-const received: Record<string, unknown>[] = [];
-daemon.on('message', (message) => {
-  // Each datagram is a JSON header line, then one segment document.
-  const [, body] = message.toString('utf8').split('\n');
-  if (body) received.push(JSON.parse(body));
-});
-await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-const { port } = daemon.address() as AddressInfo;
+const daemon = await startXRayDaemon();
+const received = daemon.segments;
 
 const ROOT = '1-6748d2a0-0123456789abcdef01234567';
 const FACADE = '53995c3f42cd8ad8';
 setLambdaEnv({
-  AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`,
+  AWS_XRAY_DAEMON_ADDRESS: daemon.address,
   LAMBDA_TASK_ROOT: '/var/task',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   _HANDLER: 'index.handler',

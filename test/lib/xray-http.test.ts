@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startXRayDaemon } from '../support/xray-daemon.js';
 
 const script = fileURLToPath(new URL('./fixtures/xray-calls.mjs', import.meta.url));
 const ROOT = '1-6748d2a0-0123456789abcdef01234567';
@@ -31,12 +31,6 @@ interface Segment {
   subsegments?: Segment[];
 }
 
-const daemon = createSocket('udp4');
-const received: Segment[] = [];
-daemon.on('message', (message) => {
-  const [, body] = message.toString('utf8').split('\n');
-  if (body) received.push(JSON.parse(body) as Segment);
-});
 const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
 const STATUS: Record<string, number> = {
   '/ok': 200,
@@ -55,8 +49,10 @@ const server = createServer((request, response) => {
 let serverUrl = '';
 let closedUrl = '';
 
+const daemon = await startXRayDaemon<Segment>();
+const received = daemon.segments;
+
 beforeAll(async () => {
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const closed = createServer();
@@ -82,7 +78,7 @@ async function run(env: Record<string, string | undefined>): Promise<unknown> {
     AWS_REGION: 'eu-west-2',
     _HANDLER: 'index.handler',
     _X_AMZN_TRACE_ID: `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
-    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+    AWS_XRAY_DAEMON_ADDRESS: daemon.address,
     SERVER_URL: serverUrl,
     CLOSED_URL: closedUrl,
     ...env,

@@ -4,11 +4,10 @@
  * them can reach this repository except through what the tarball holds.
  */
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startXRayDaemon } from '../../support/xray-daemon.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -157,18 +156,11 @@ export interface Daemon {
 
 /** A UDP socket where the X-Ray daemon listens: it records what arrives. */
 export async function xrayDaemon(): Promise<Daemon> {
-  const socket = createSocket('udp4');
-  const names: string[] = [];
-  socket.on('message', (message) => {
-    // `{"format":"json","version":1}\n{segment}`
-    const body = message.toString().split('\n')[1];
-    if (body) names.push((JSON.parse(body) as { name: string }).name);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const daemon = await startXRayDaemon<{ name: string }>();
   return {
-    address: `127.0.0.1:${(socket.address() as AddressInfo).port}`,
-    names: () => [...names],
-    close: () => socket.close(),
+    address: daemon.address,
+    names: () => daemon.segments.map((segment) => segment.name),
+    close: daemon.close,
   };
 }
 
